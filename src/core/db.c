@@ -1,0 +1,227 @@
+/* db.c: database open, schema application and version checks. */
+#include "core/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/norm.h"
+
+dw_rc dw_db_fail(dw_db *db, dw_err *e, const char *what)
+{
+    int code = sqlite3_extended_errcode(db->h) & 0xff;
+    dw_rc rc = DW_EDB;
+    if (code == SQLITE_FULL || code == SQLITE_IOERR)
+        rc = DW_EIO;
+    else if (code == SQLITE_NOMEM)
+        rc = DW_ENOMEM;
+    const char *why = sqlite3_errmsg(db->h);
+    if (code == SQLITE_FULL)
+        why = "disk full";
+    return dw_err_set(e, rc, "%s: %s: %s", db->path, what, why);
+}
+
+dw_rc dw_db_exec(dw_db *db, const char *sql, dw_err *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        dw_rc rc = dw_db_fail(db, e, "sql");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return DW_OK;
+}
+
+sqlite3_stmt *dw_db_prepare(dw_db *db, const char *sql, dw_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        dw_db_fail(db, e, "prepare");
+        return NULL;
+    }
+    return st;
+}
+
+int dw_db_meta_get(dw_db *db, const char *key, char *buf, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+        found = 1;
+    } else if (r == SQLITE_DONE) {
+        found = 0;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+dw_rc dw_db_meta_set(dw_db *db, const char *key, const char *value, dw_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return dw_db_fail(db, e, "meta");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? DW_OK : dw_db_fail(db, e, "meta");
+}
+
+dw_rc dw_db_int(dw_db *db, const char *sql, int64_t *out, dw_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+        return dw_db_fail(db, e, "query");
+    int r = sqlite3_step(st);
+    *out = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return (r == SQLITE_ROW || r == SQLITE_DONE) ? DW_OK : dw_db_fail(db, e, "query");
+}
+
+/* Checks versions and flags of an existing database, or records them. */
+static dw_rc check_meta(dw_db *db, unsigned flags, unsigned norm_flags, dw_err *e)
+{
+    char v[64];
+    int have = dw_db_meta_get(db, "schema_version", v, sizeof v);
+    if (have < 0)
+        return dw_err_set(e, DW_EDB, "%s: not a diwan database (no meta table)", db->path);
+    if (have == 0) {
+        if (flags & DW_DB_READONLY)
+            return dw_err_set(e, DW_EDB, "%s: not a diwan database (empty)", db->path);
+        char num[32];
+        dw_rc rc;
+        snprintf(num, sizeof num, "%d", DW_SCHEMA_VERSION);
+        if ((rc = dw_db_meta_set(db, "schema_version", num, e)) != DW_OK)
+            return rc;
+        snprintf(num, sizeof num, "%d", DW_NORM_VERSION);
+        if ((rc = dw_db_meta_set(db, "norm_version", num, e)) != DW_OK)
+            return rc;
+        if ((rc = dw_db_meta_set(db, "teh_marbuta", (norm_flags & DW_NORM_TEH_MARBUTA) ? "fold" : "keep",
+                                 e)) != DW_OK)
+            return rc;
+        if ((rc = dw_db_meta_set(db, "created_by", "diwan " DW_VERSION, e)) != DW_OK)
+            return rc;
+        db->norm_flags = norm_flags & DW_NORM_TEH_MARBUTA;
+        return DW_OK;
+    }
+    if (atoi(v) != DW_SCHEMA_VERSION)
+        return dw_err_set(e, DW_EDB, "%s: schema version %s, this diwan reads version %d", db->path, v,
+                          DW_SCHEMA_VERSION);
+    if (dw_db_meta_get(db, "norm_version", v, sizeof v) != 1 || atoi(v) != DW_NORM_VERSION)
+        return dw_err_set(e, DW_EDB,
+                          "%s: built with normalization version %s, this diwan uses version %d: "
+                          "ingest into a new database",
+                          db->path, v, DW_NORM_VERSION);
+    db->norm_flags = 0;
+    if (dw_db_meta_get(db, "teh_marbuta", v, sizeof v) == 1 && strcmp(v, "fold") == 0)
+        db->norm_flags |= DW_NORM_TEH_MARBUTA;
+    return DW_OK;
+}
+
+dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_flags, dw_err *e)
+{
+    struct stat st;
+    *out = NULL;
+    if (stat(path, &st) != 0) {
+        if (errno != ENOENT || !(flags & DW_DB_CREATE))
+            return dw_err_set(e, DW_EDB, "cannot open database %s: %s", path, strerror(errno));
+        /* say which folder is missing or not writable */
+        char dir[4096];
+        const char *slash = strrchr(path, '/');
+        if (slash && slash != path)
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        else
+            snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
+        if (access(dir, W_OK) != 0)
+            return dw_err_set(e, DW_EDB, "cannot create database %s: folder %s: %s", path, dir, strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        return dw_err_set(e, DW_EDB, "cannot open database %s: is a directory", path);
+    }
+    dw_db *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
+    db->lock_fd = -1;
+    int oflags = (flags & DW_DB_READONLY) ? SQLITE_OPEN_READONLY
+                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
+        dw_rc rc = dw_err_set(e, DW_EDB, "cannot open database %s: %s", path,
+                              db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        dw_db_close(db);
+        return rc;
+    }
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, 30000);
+    dw_rc rc = DW_OK;
+    if (!(flags & DW_DB_READONLY)) {
+        rc = dw_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e);
+        if (rc == DW_OK)
+            rc = dw_db_exec(db, "BEGIN IMMEDIATE", e);
+        if (rc == DW_OK) {
+            rc = dw_db_exec(db, dw_schema_sql, e);
+            if (rc == DW_OK)
+                rc = check_meta(db, flags, norm_flags, e);
+            if (rc == DW_OK)
+                rc = dw_db_exec(db, "COMMIT", e);
+            else
+                sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+        }
+    } else {
+        /* reading the schema tells a database from another file */
+        rc = dw_db_exec(db, "SELECT count(*) FROM sqlite_master", e);
+        if (rc != DW_OK)
+            rc = dw_err_set(e, DW_EDB, "%s: %s", path, sqlite3_errmsg(db->h));
+        else
+            rc = check_meta(db, flags, norm_flags, e);
+    }
+    if (rc != DW_OK) {
+        /* "file is not a database" and friends come back through sqlite */
+        dw_db_close(db);
+        return rc;
+    }
+    sqlite3_exec(db->h, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
+    *out = db;
+    return DW_OK;
+}
+
+dw_rc dw_db_lock_writer(dw_db *db, dw_err *e)
+{
+    char lock[4096];
+    snprintf(lock, sizeof lock, "%s.lock", db->path);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return dw_err_set(e, DW_EDB, "cannot create lock file %s: %s", lock, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK)
+            return dw_err_set(e, DW_EDB, "%s: another diwan process is writing to this database", db->path);
+        return dw_err_set(e, DW_EDB, "cannot lock %s: %s", lock, strerror(err));
+    }
+    db->lock_fd = fd;
+    return DW_OK;
+}
+
+void dw_db_close(dw_db *db)
+{
+    if (!db)
+        return;
+    if (db->h)
+        sqlite3_close_v2(db->h);
+    if (db->lock_fd >= 0)
+        close(db->lock_fd);
+    free(db->path);
+    free(db);
+}

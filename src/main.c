@@ -1,0 +1,56 @@
+/* main.c: diwan's entry point. Dispatches subcommands from a table (as git's
+ * git.c does) and is the only place that exits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+/* A subcommand. */
+typedef struct {
+    const char *name;                 /* as typed */
+    int (*fn)(int argc, char **argv); /* runs it; returns the exit status */
+    const char *summary;              /* one line for `diwan --help` */
+} command;
+
+static const command commands[] = {
+    {"ingest", cmd_ingest, "read pages, folders, .zst and JSON records into a database"},
+    {"info", cmd_info, "summarize a database: files, pages, articles, duplicates, quarantine"},
+    {"sources", cmd_sources, "list outlets, their aliases and article counts"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: diwan COMMAND [options] DB ...\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'diwan COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("diwan %s\n", DW_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int status = commands[i].fn(argc - 1, argv + 1);
+            if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "diwan %s: cannot write standard output\n", argv[1]);
+                status = status ? status : 5;
+            }
+            exit(status);
+        }
+    fprintf(stderr, "diwan: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,29 @@
+# diwan without a command, with an unknown one, --version and --help
+$ diwan
+? 2
+! usage: diwan COMMAND [options] DB ...
+!
+! commands:
+!   ingest     read pages, folders, .zst and JSON records into a database
+!   info       summarize a database: files, pages, articles, duplicates, quarantine
+!   sources    list outlets, their aliases and article counts
+!
+! 'diwan COMMAND --help' describes a command's options.
+$ diwan frobnicate
+? 2
+! diwan: unknown command 'frobnicate'
+! usage: diwan COMMAND [options] DB ...
+!
+! commands:
+!   ingest     read pages, folders, .zst and JSON records into a database
+!   info       summarize a database: files, pages, articles, duplicates, quarantine
+!   sources    list outlets, their aliases and article counts
+!
+! 'diwan COMMAND --help' describes a command's options.
+$ diwan --version
+> diwan 0.1.0
+$ diwan info --help
+> usage: diwan info [--json] DB
+>
+> Prints files, pages, articles, sightings, sources, duplicates and
+> quarantined inputs of a database.

@@ -1,0 +1,99 @@
+/* helpers.c: shared helpers for the Criterion test suite. */
+#define _GNU_SOURCE
+#include "helpers.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *dwt_root(void)
+{
+    const char *r = getenv("DW_ROOT");
+    return r && *r ? r : ".";
+}
+
+const char *dwt_shared(void)
+{
+    static char path[4096];
+    struct stat st;
+    const char *env = getenv("DW_SHARED");
+    if (env && *env)
+        snprintf(path, sizeof path, "%s", env);
+    else
+        snprintf(path, sizeof path, "%s/../shared", dwt_root());
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return path;
+    return NULL;
+}
+
+const char *dwt_bin(void)
+{
+    const char *b = getenv("DW_BIN");
+    return b && *b ? b : "build/diwan";
+}
+
+char *dwt_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return NULL;
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+const char *dwt_path(const char *rel)
+{
+    static char slots[8][4096];
+    static int next;
+    char *p = slots[next++ & 7];
+    snprintf(p, 4096, "%s/%s", dwt_root(), rel);
+    return p;
+}
+
+char *dwt_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/diwan-test-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpl))
+        return NULL;
+    return strdup(tmpl);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void dwt_rmtree(const char *dir)
+{
+    if (dir)
+        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}

@@ -1,0 +1,23 @@
+/* helpers.h: shared helpers for the Criterion test suite. */
+#ifndef DW_TEST_HELPERS_H
+#define DW_TEST_HELPERS_H
+
+#include <stddef.h>
+
+/* Repository root: $DW_ROOT, or "." when unset. */
+const char *dwt_root(void);
+/* Path of ../shared beside the repository, or NULL when it is absent (tests
+ * that need it then skip with a clear message via cr_skip_test). */
+const char *dwt_shared(void);
+/* Path of the diwan binary under test: $DW_BIN, or build/diwan. */
+const char *dwt_bin(void);
+/* Reads a whole file; caller frees. NULL on error. */
+char *dwt_read_file(const char *path, size_t *len);
+/* Joins root-relative path: returns a static buffer rotated among 8 slots. */
+const char *dwt_path(const char *rel);
+/* Makes a fresh temporary directory; caller frees the string. */
+char *dwt_tmpdir(void);
+/* rm -rf of a directory made by dwt_tmpdir (no shell). */
+void dwt_rmtree(const char *dir);
+
+#endif
