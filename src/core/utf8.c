@@ -129,11 +129,26 @@ static inline size_t utf8_ascii_run(const unsigned char *s, size_t n)
 
 size_t dw_utf8_valid_prefix(const unsigned char *s, size_t n)
 {
+    /* hot path of every input line: ASCII eight bytes at a time, two-byte
+     * sequences (Arabic, Latin-1) inline, the rest through utf8_scan */
     size_t i = 0;
     while (i < n) {
-        i += utf8_ascii_run(s + i, n - i);
-        if (i >= n)
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (i + 8 <= n) {
+                i += utf8_ascii_run(s + i, n - i);
+                continue;
+            }
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+                i += 2;
+                continue;
+            }
             break;
+        }
         int32_t cp;
         size_t sub;
         size_t len = utf8_scan(s + i, n - i, &cp, &sub);

@@ -401,3 +401,34 @@ Test(utf8, sniff_real_cp1256_corpus, .timeout = 300)
     cr_expect_eq(files, 2910);
     cr_expect_geq(not_utf8, 2900);
 }
+
+/* The hand-tuned valid_prefix agrees with decoding one code point at a time,
+ * on random mixtures of ASCII, Arabic, other multi-byte and invalid bytes. */
+Test(utf8, valid_prefix_matches_decoder_on_random_input)
+{
+    static const char *const pieces[] = {"a", "abcdefgh", " ", "\xd8\xa7", "\xd9\x8b", "\xc3\xa9", "\xe2\x80\x8f",
+                                         "\xf0\x9f\x98\x80", "\xc0\xaf", "\xed\xa0\x80", "\xff", "\xd8", "\x80",
+                                         "\xe2\x80", "\xf4\x90\x80\x80"};
+    unsigned seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        unsigned char buf[256];
+        size_t n = 0;
+        int k = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 24;
+        for (int j = 0; j < k; j++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
+            size_t l = strlen(p);
+            memcpy(buf + n, p, l);
+            n += l;
+        }
+        size_t want = 0;
+        while (want < n) {
+            int32_t cp;
+            size_t l = dw_utf8_decode(buf + want, n - want, &cp);
+            if (!l)
+                break;
+            want += l;
+        }
+        cr_assert_eq(dw_utf8_valid_prefix(buf, n), want, "round %d", round);
+    }
+}
