@@ -154,8 +154,9 @@ dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_fl
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     }
     db->lock_fd = -1;
-    int oflags = (flags & DW_DB_READONLY) ? SQLITE_OPEN_READONLY
-                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* a connection is used by one thread at a time: no sqlite mutexes */
+    int oflags = SQLITE_OPEN_NOMUTEX | ((flags & DW_DB_READONLY) ? SQLITE_OPEN_READONLY
+                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
         dw_rc rc = dw_err_set(e, DW_EDB, "cannot open database %s: %s", path,
                               db->h ? sqlite3_errmsg(db->h) : "out of memory");
@@ -191,7 +192,10 @@ dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_fl
         dw_db_close(db);
         return rc;
     }
-    sqlite3_exec(db->h, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
+    /* 64 MiB page cache; checkpoints every 64 MiB of WAL rather than 4 MiB:
+     * fewer fsyncs on bulk ingests, same durability */
+    sqlite3_exec(db->h, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384;",
+                 NULL, NULL, NULL);
     *out = db;
     return DW_OK;
 }

@@ -93,7 +93,6 @@ CREATE TABLE IF NOT EXISTS keywords (
     PRIMARY KEY (sighting_id, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS keywords_article ON keywords(article_id);
-CREATE INDEX IF NOT EXISTS keywords_norm ON keywords(keyword_norm);
 
 -- Inputs or parts of inputs that were not ingested, with the reason.
 -- byte_offset is -1 when the whole input is concerned.

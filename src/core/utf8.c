@@ -241,22 +241,34 @@ dw_sniff dw_text_sniff(const char *s, size_t n)
     for (size_t i = 0; i < m;) {
         unsigned c = u[i];
         if (c < 0x80) {
-            if (c == 0)
-                nul++;
-            else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
-                ctrl++;
-            if (!utf8_is_space((int32_t)c))
+            if (c < 0x20) {
+                if (c == 0) {
+                    nul++;
+                    content = 1;
+                } else if (c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+                    ctrl++;
+                    content |= c != '\v';
+                }
+            } else if (c != ' ') {
                 content = 1;
+            }
             i++;
+            continue;
+        }
+        nonascii++;
+        /* two-byte sequences inline (Arabic); U+0085 and U+00A0 are spaces */
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < m && (u[i + 1] & 0xC0) == 0x80) {
+            if (!(c == 0xC2 && (u[i + 1] == 0x85 || u[i + 1] == 0xA0)))
+                content = 1;
+            i += 2;
             continue;
         }
         int32_t cp;
         int ok;
         i += dw_utf8_next(u + i, m - i, &cp, &ok);
-        nonascii++;
         if (!ok)
             bad++;
-        if (!ok || !utf8_is_space(cp))
+        if (!content && (!ok || !utf8_is_space(cp)))
             content = 1;
     }
     if (!content)

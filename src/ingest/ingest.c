@@ -45,7 +45,8 @@
 typedef enum {
     IT_ARTICLE = 0, /* an article sighting */
     IT_WARN,        /* a warning only (bad bytes) */
-    IT_QUARANTINE   /* a warning and a quarantine row */
+    IT_QUARANTINE,  /* a warning and a quarantine row */
+    IT_FILE_END     /* the input's last item: its figures, and why it failed */
 } item_kind;
 
 /* A string inside a batch arena: offset and length; off == NONE if absent. */
@@ -57,6 +58,7 @@ typedef struct {
 /* One event for the writer. */
 typedef struct {
     item_kind kind;      /* what it is */
+    size_t file;         /* index of the input in the input list */
     dw_role role;        /* article role */
     uint64_t page_no;    /* page or record number */
     uint64_t offset;     /* byte offset in the decoded input */
@@ -68,6 +70,13 @@ typedef struct {
     int64_t n_tokens;    /* tokens of the normalized body */
     size_t kw_first;     /* first keyword in batch->kws */
     size_t n_kw;         /* number of keywords */
+    /* IT_FILE_END only (msg: the error when failed): */
+    uint64_t pages;      /* pages or records */
+    uint64_t bad_bytes;  /* invalid bytes replaced */
+    uint64_t raw_bytes;  /* bytes on disk read */
+    uint64_t bytes;      /* decoded bytes read */
+    const char *format;  /* "pages", "json" or "trec" (static) */
+    int failed;          /* 1 if the input could not be read to the end */
 } item;
 
 /* A keyword: as written and normalized. */
@@ -76,25 +85,26 @@ typedef struct {
     ref norm; /* normalized */
 } kwref;
 
-/* What producers hand the writer. The last batch of a file carries its
- * figures and, if it could not be read to the end, the reason. */
+/* What producers hand the writer: the events of one or more consecutive
+ * inputs of one producer (an input's events may span batches). */
 typedef struct {
-    size_t file;         /* index in the input list */
-    int last;            /* 1 for the file's last batch */
     dw_buf arena;        /* every string of the batch */
     item *items;         /* events in input order */
     size_t n, cap;       /* items used / allocated */
     kwref *kws;          /* keywords */
     size_t nkw, capkw;   /* keywords used / allocated */
-    uint64_t raw_bytes;  /* bytes on disk read since the previous batch */
-    uint64_t bytes;      /* decoded bytes read since the previous batch */
-    /* last batch only: */
-    uint64_t pages;      /* pages or records */
-    uint64_t bad_bytes;  /* invalid bytes replaced */
-    const char *format;  /* "pages", "json" or "trec" (static) */
-    int failed;          /* 1 if the file could not be read to the end */
-    char error[DW_ERR_MAX]; /* why, when failed */
+    size_t cur_file;     /* input that new items belong to */
 } batch;
+
+static batch *batch_new(void)
+{
+    batch *b = calloc(1, sizeof *b);
+    if (b && dw_buf_grow(&b->arena, BATCH_BYTES + BATCH_BYTES / 4) < 0) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
 
 static void batch_free(batch *b)
 {
@@ -133,6 +143,7 @@ static item *new_item(batch *b, item_kind kind, int *oom)
     item *it = &b->items[b->n++];
     memset(it, 0, sizeof *it);
     it->kind = kind;
+    it->file = b->cur_file;
     it->title = it->body = it->source = it->src_norm = it->date_raw = it->url = it->ext_id = it->msg =
         (ref){NONE, 0};
     return it;
@@ -148,6 +159,7 @@ typedef struct {
     batch *slots[QUEUE_DEPTH]; /* ring of batches */
     size_t head, count;     /* ring position and fill */
     int stop;               /* writer asks producers to stop */
+    int dead;               /* the producer failed: pop returns NULL when empty */
 } queue;
 
 static void queue_init(queue *q)
@@ -186,17 +198,30 @@ static int queue_push(queue *q, batch *b)
     return 0;
 }
 
+/* Takes the next batch (the caller owns it), or NULL if the producer died. */
 static batch *queue_pop(queue *q)
 {
     pthread_mutex_lock(&q->mu);
-    while (q->count == 0)
+    while (q->count == 0 && !q->dead)
         pthread_cond_wait(&q->cv, &q->mu);
+    if (q->count == 0) {
+        pthread_mutex_unlock(&q->mu);
+        return NULL;
+    }
     batch *b = q->slots[q->head];
     q->head = (q->head + 1) % QUEUE_DEPTH;
     q->count--;
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
     return b;
+}
+
+static void queue_kill(queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->dead = 1;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
 }
 
 static void queue_stop(queue *q)
@@ -374,23 +399,23 @@ static dw_rc spool_stdin(input_list *l, const char *tmpdir, char **spool, dw_err
 
 typedef struct run run;
 
-/* One producer's state while it reads a file. */
+/* One producer's state: the batch it fills, and the input it reads. */
 typedef struct {
     run *R;            /* the run */
-    size_t file;       /* input index */
     batch *b;          /* batch being filled */
-    queue *q;          /* where batches go (NULL: write inline) */
+    queue *q;          /* where batches go (NULL: written inline) */
     dw_buf norm;       /* normalization scratch */
+    char *head;        /* read buffer (SNIFF_BYTES) */
     int oom;           /* allocation failed */
     int stopped;       /* the writer stopped (error) */
+    /* the current input: */
+    dw_reader *rd;     /* open reader */
+    uint64_t dec;      /* decoded bytes read so far */
     uint64_t record;   /* current JSON record number */
     int in_record;     /* parsing a JSON record */
     uint64_t rec_offset; /* offset of the current JSON record */
-    uint64_t last_raw; /* reader raw offset at last batch hand-off */
-    uint64_t last_dec; /* decoded bytes at last batch hand-off */
-    uint64_t dec;      /* decoded bytes read so far */
-    dw_reader *rd;     /* open reader */
     uint64_t records;  /* JSON records read */
+    uint64_t bad_bytes; /* invalid bytes replaced */
 } producer;
 
 struct run {
@@ -402,7 +427,6 @@ struct run {
     dw_ingest_stats *st;      /* running figures (writer only) */
     queue *queues;            /* one per producer */
     int n_prod;               /* producers (0: inline) */
-    size_t next_file;         /* inline mode: file being written */
     /* prepared statements (writer) */
     sqlite3_stmt *q_art_find, *q_art_ins, *q_art_upd, *q_min_rank, *q_sight_ins, *q_kw_ins,
         *q_quar_ins, *q_file_get, *q_file_upsert, *q_file_done, *q_src_ins, *q_src_id, *q_alias_ins,
@@ -426,18 +450,14 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int write_batch(run *R, batch *b);
+static int write_item(run *R, const batch *b, const item *it);
 
-/* Hands the current batch over and starts a new one. */
-static int flush_batch(producer *P, int last)
+/* Hands the current batch over (to the queue, or to the writer inline) and
+ * starts a new one. */
+static int flush_batch(producer *P)
 {
     batch *b = P->b;
-    uint64_t raw = P->rd ? dw_reader_raw_offset(P->rd) : 0;
-    b->raw_bytes = raw - P->last_raw;
-    b->bytes = P->dec - P->last_dec;
-    P->last_raw = raw;
-    P->last_dec = P->dec;
-    b->last = last;
+    size_t cur = b->cur_file;
     P->b = NULL;
     if (P->q) {
         if (queue_push(P->q, b) < 0) {
@@ -445,28 +465,27 @@ static int flush_batch(producer *P, int last)
             return -1;
         }
     } else {
-        int r = write_batch(P->R, b);
+        int r = 0;
+        for (size_t i = 0; i < b->n && r == 0; i++)
+            r = write_item(P->R, b, &b->items[i]);
         batch_free(b);
         if (r < 0) {
             P->stopped = 1;
             return -1;
         }
     }
-    if (!last) {
-        P->b = calloc(1, sizeof *P->b);
-        if (!P->b) {
-            P->oom = 1;
-            return -1;
-        }
-        P->b->file = P->file;
+    if (!(P->b = batch_new())) {
+        P->oom = 1;
+        return -1;
     }
+    P->b->cur_file = cur;
     return 0;
 }
 
 static int maybe_flush(producer *P)
 {
     if (P->b->arena.len >= BATCH_BYTES || P->b->n >= BATCH_ITEMS)
-        return flush_batch(P, 0);
+        return flush_batch(P);
     return 0;
 }
 
@@ -551,7 +570,7 @@ static void on_page_issue(void *ud, dw_issue_kind kind, uint64_t offset, uint64_
     producer *P = ud;
     char text[512];
     if (kind == DW_ISSUE_BAD_UTF8) {
-        P->b->bad_bytes += count;
+        P->bad_bytes += count;
         snprintf(text, sizeof text, "%llu invalid UTF-8 byte%s replaced by U+FFFD", (unsigned long long)count,
                  count == 1 ? "" : "s");
         add_issue(P, IT_WARN, P->in_record ? P->rec_offset : offset, text);
@@ -598,77 +617,75 @@ static void on_json_issue(void *ud, uint64_t offset, uint64_t line, const char *
 
 /* Reads one input into batches. Returns -1 only when the writer stopped or
  * memory ran out; input problems travel in the batches. */
-static int produce_file(run *R, queue *q, size_t file)
+/* Reads input `file` into P's batches, ending with its IT_FILE_END item.
+ * Returns -1 only when the writer stopped or memory ran out; problems with
+ * the input itself travel in the items. */
+static int produce_file(producer *P, size_t file)
 {
-    producer P;
-    memset(&P, 0, sizeof P);
-    P.R = R;
-    P.file = file;
-    P.q = q;
-    P.b = calloc(1, sizeof *P.b);
-    if (!P.b)
-        return -1;
-    P.b->file = file;
-    P.b->format = "pages";
+    run *R = P->R;
     const input *in = &R->in.v[file];
     dw_err e = {{0}};
-    char *head = malloc(SNIFF_BYTES);
+    char *head = P->head;
     size_t hn = 0;
     ssize_t got = 0;
     dw_page_parser *pp = NULL;
-    if (!head) {
-        P.oom = 1;
+    const char *format = "pages";
+    int failed = 0;
+    char error[DW_ERR_MAX] = "";
+    uint64_t pages = 0;
+
+    P->b->cur_file = file;
+    P->rd = NULL;
+    P->dec = P->records = P->bad_bytes = 0;
+    P->in_record = 0;
+    if (dw_reader_open(&P->rd, in->path, R->o->encoding, &e) != DW_OK) {
+        failed = 1;
+        snprintf(error, sizeof error, "%s", e.msg);
         goto done;
     }
-    if (dw_reader_open(&P.rd, in->path, R->o->encoding, &e) != DW_OK) {
-        P.b->failed = 1;
-        snprintf(P.b->error, sizeof P.b->error, "%s", e.msg);
-        goto done;
-    }
-    while (hn < SNIFF_BYTES && (got = dw_reader_read(P.rd, head + hn, SNIFF_BYTES - hn, &e)) > 0)
+    while (hn < SNIFF_BYTES && (got = dw_reader_read(P->rd, head + hn, SNIFF_BYTES - hn, &e)) > 0)
         hn += (size_t)got;
-    P.dec = hn;
+    P->dec = hn;
     if (got < 0) {
-        P.b->failed = 1;
-        snprintf(P.b->error, sizeof P.b->error, "%s", e.msg);
+        failed = 1;
+        snprintf(error, sizeof error, "%s", e.msg);
         goto done;
     }
     dw_sniff sn = dw_text_sniff(head, hn);
     if (sn == DW_SNIFF_EMPTY) {
-        add_issue(&P, IT_QUARANTINE, WHOLE, hn ? "no text (only whitespace)" : "empty input");
+        add_issue(P, IT_QUARANTINE, WHOLE, hn ? "no text (only whitespace)" : "empty input");
         goto done;
     }
     if (sn == DW_SNIFF_BINARY) {
-        add_issue(&P, IT_QUARANTINE, WHOLE, "binary data, not text");
+        add_issue(P, IT_QUARANTINE, WHOLE, "binary data, not text");
         goto done;
     }
     if (sn == DW_SNIFF_NOT_UTF8) {
-        add_issue(&P, IT_QUARANTINE, WHOLE,
+        add_issue(P, IT_QUARANTINE, WHOLE,
                   R->o->encoding ? "not valid text in the given encoding"
                                  : "not UTF-8 (a legacy encoding? try --encoding windows-1256)");
         goto done;
     }
     if (dw_json_sniff(head, hn)) {
-        dw_json_opts jo = {on_record, on_json_issue, &P};
-        P.b->format = "json";
-        int rc = dw_json_read(P.rd, head, hn, &jo, &e);
+        dw_json_opts jo = {on_record, on_json_issue, P};
+        format = "json";
+        int rc = dw_json_read(P->rd, head, hn, &jo, &e);
         if (rc == DW_EINPUT) {
-            P.b->failed = 1;
-            snprintf(P.b->error, sizeof P.b->error, "%s", e.msg);
-        } else if (rc != DW_OK) {
-            if (rc == DW_ENOMEM)
-                P.oom = 1;
-            goto done;
+            failed = 1;
+            snprintf(error, sizeof error, "%s", e.msg);
+        } else if (rc == DW_ENOMEM) {
+            P->oom = 1;
         }
+        pages = P->records;
         goto done;
     }
     dw_page_opts po;
     memset(&po, 0, sizeof po);
     po.on_article = on_article;
     po.on_issue = on_page_issue;
-    po.ud = &P;
+    po.ud = P;
     if (!(pp = dw_page_new(&po))) {
-        P.oom = 1;
+        P->oom = 1;
         goto done;
     }
     {
@@ -676,47 +693,80 @@ static int produce_file(run *R, queue *q, size_t file)
         while (k < hn && (head[k] == ' ' || head[k] == '\n' || head[k] == '\r' || head[k] == '\t'))
             k++;
         if (hn - k >= 5 && memcmp(head + k, "<DOC>", 5) == 0)
-            P.b->format = "trec";
+            format = "trec";
     }
     int rc = dw_page_feed(pp, head, hn);
-    while (rc == 0 && !P.oom && (got = dw_reader_read(P.rd, head, SNIFF_BYTES, &e)) > 0) {
-        P.dec += (uint64_t)got;
+    while (rc == 0 && !P->oom && (got = dw_reader_read(P->rd, head, SNIFF_BYTES, &e)) > 0) {
+        P->dec += (uint64_t)got;
         rc = dw_page_feed(pp, head, (size_t)got);
     }
     if (rc == 0 && got < 0) {
         /* the last article may be cut: it is not flushed */
-        P.b->failed = 1;
-        snprintf(P.b->error, sizeof P.b->error, "%s", e.msg);
+        failed = 1;
+        snprintf(error, sizeof error, "%s", e.msg);
     } else if (rc == 0) {
         rc = dw_page_finish(pp);
     }
     if (rc == DW_ENOMEM)
-        P.oom = 1;
+        P->oom = 1;
+    dw_page_stats ps;
+    dw_page_get_stats(pp, &ps);
+    pages = ps.pages;
+    dw_page_free(pp);
 done:
-    if (pp) {
-        dw_page_stats ps;
-        dw_page_get_stats(pp, &ps);
-        if (P.b)
-            P.b->pages = ps.pages;
-        dw_page_free(pp);
-    } else if (P.b && strcmp(P.b->format, "json") == 0) {
-        P.b->pages = P.records;
+    if (!P->oom && !P->stopped) {
+        item *it = new_item(P->b, IT_FILE_END, &P->oom);
+        if (it) {
+            it->pages = pages;
+            it->bad_bytes = P->bad_bytes;
+            it->raw_bytes = P->rd ? dw_reader_raw_offset(P->rd) : 0;
+            it->bytes = P->dec;
+            it->format = format;
+            it->failed = failed;
+            it->offset = WHOLE;
+            if (failed)
+                it->msg = put_str(P->b, error, strlen(error), &P->oom);
+        }
     }
-    free(head);
-    dw_buf_free(&P.norm);
+    dw_reader_close(P->rd);
+    P->rd = NULL;
+    if (P->oom || P->stopped)
+        return -1;
+    return maybe_flush(P);
+}
+
+/* Creates a producer writing to q (NULL: inline). NULL when out of memory. */
+static producer *producer_new(run *R, queue *q)
+{
+    producer *P = calloc(1, sizeof *P);
+    if (!P)
+        return NULL;
+    P->R = R;
+    P->q = q;
+    P->head = malloc(SNIFF_BYTES);
+    P->b = batch_new();
+    if (!P->head || !P->b) {
+        free(P->head);
+        batch_free(P->b);
+        free(P);
+        return NULL;
+    }
+    return P;
+}
+
+/* Hands over what is left (unless the run stopped) and frees P. Returns -1
+ * when the hand-over failed. */
+static int producer_finish(producer *P)
+{
     int r = 0;
-    if (P.oom) {
-        if (P.b)
-            batch_free(P.b);
-        P.b = NULL;
+    if (!P->oom && !P->stopped && P->b->n)
+        r = flush_batch(P);
+    if (P->oom || P->stopped)
         r = -1;
-    } else if (!P.stopped && P.b) {
-        r = flush_batch(&P, 1);
-    } else {
-        batch_free(P.b);
-        r = -1;
-    }
-    dw_reader_close(P.rd);
+    batch_free(P->b);
+    free(P->head);
+    dw_buf_free(&P->norm);
+    free(P);
     return r;
 }
 
@@ -965,7 +1015,7 @@ static int write_article(run *R, const batch *b, const item *it, const input *in
     bind_ref(st, 11, b, it->title);
     bind_ref(st, 12, b, it->url);
     bind_ref(st, 13, b, it->ext_id);
-    sqlite3_bind_text(st, 14, dw_buf_str(rk), (int)rk->len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 14, dw_buf_str(rk), (int)rk->len, SQLITE_STATIC);
     if (step_done(R, st, "sightings") < 0)
         return -1;
     if (sqlite3_changes(R->db->h) == 0)
@@ -1047,7 +1097,7 @@ static int purge_file(run *R, const input *in)
 }
 
 /* Starts writing input in: purges a changed input and marks it partial. */
-static int begin_file(run *R, input *in, const char *format)
+static int begin_file(run *R, input *in)
 {
     if (tx_begin(R) < 0)
         return -1;
@@ -1057,11 +1107,10 @@ static int begin_file(run *R, input *in, const char *format)
     sqlite3_bind_text(st, 1, in->label, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (int64_t)in->size);
     sqlite3_bind_int64(st, 3, in->mtime);
-    sqlite3_bind_text(st, 4, format, -1, SQLITE_STATIC);
     if (R->o->encoding)
-        sqlite3_bind_text(st, 5, R->o->encoding, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, R->o->encoding, -1, SQLITE_STATIC);
     else
-        sqlite3_bind_null(st, 5);
+        sqlite3_bind_null(st, 4);
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW)
         in->file_id = sqlite3_column_int64(st, 0);
@@ -1085,28 +1134,25 @@ static void progress(run *R, const char *path, int force)
     R->o->on_progress(R->o->ud, R->st, path);
 }
 
-/* Writes one batch. Returns -1 on a fatal (database) error. */
-static int write_batch(run *R, batch *b)
+/* Writes one item; the first item of an input starts it (begin_file), its
+ * IT_FILE_END ends it. Returns -1 on a fatal (database) error. */
+static int write_item(run *R, const batch *b, const item *it)
 {
-    input *in = &R->in.v[b->file];
+    input *in = &R->in.v[it->file];
     if (R->rc != DW_OK)
         return -1;
-    if (in->todo == 1) { /* the file's first batch */
-        if (begin_file(R, in, b->format ? b->format : "pages") < 0)
+    if (in->todo == 1) { /* the input's first item */
+        if (begin_file(R, in) < 0)
             return -1;
         in->todo = 2;
         in->purge = 0;
     }
     if (tx_begin(R) < 0)
         return -1;
-    for (size_t i = 0; i < b->n; i++) {
-        const item *it = &b->items[i];
-        if (it->kind == IT_ARTICLE) {
-            if (write_article(R, b, it, in) < 0)
-                return -1;
-            continue;
-        }
-        const char *msg = arena_str(b, it->msg);
+    if (it->kind == IT_ARTICLE)
+        return write_article(R, b, it, in);
+    const char *msg = arena_str(b, it->msg);
+    if (it->kind != IT_FILE_END) {
         if (it->offset == WHOLE)
             say(R, 0, "%s: %s", in->label, msg);
         else
@@ -1114,31 +1160,30 @@ static int write_batch(run *R, batch *b)
         if (it->kind == IT_QUARANTINE &&
             quarantine(R, in->label, it->offset == WHOLE ? -1 : (int64_t)it->offset, msg) < 0)
             return -1;
+        return 0;
     }
-    R->st->raw_bytes += b->raw_bytes;
-    R->st->bytes += b->bytes;
-    if (b->last) {
-        R->st->pages += b->pages;
-        R->st->bad_bytes += b->bad_bytes;
-        if (b->failed) {
-            input_failed(R, b->error);
-            if (quarantine(R, in->label, -1, b->error) < 0)
-                return -1;
-        } else {
-            R->st->files_done++;
-        }
-        sqlite3_stmt *st = R->q_file_done;
-        sqlite3_bind_int64(st, 1, (int64_t)b->pages);
-        sqlite3_bind_int64(st, 2, (int64_t)b->bad_bytes);
-        sqlite3_bind_text(st, 3, b->failed ? "partial" : "done", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, b->format ? b->format : "pages", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, in->file_id);
-        if (step_done(R, st, "files") < 0)
+    R->st->raw_bytes += it->raw_bytes;
+    R->st->bytes += it->bytes;
+    R->st->pages += it->pages;
+    R->st->bad_bytes += it->bad_bytes;
+    if (it->failed) {
+        input_failed(R, msg);
+        if (quarantine(R, in->label, -1, msg) < 0)
             return -1;
+    } else {
+        R->st->files_done++;
     }
-    /* many small files share a transaction; a file's 'done' mark is always
+    sqlite3_stmt *st = R->q_file_done;
+    sqlite3_bind_int64(st, 1, (int64_t)it->pages);
+    sqlite3_bind_int64(st, 2, (int64_t)it->bad_bytes);
+    sqlite3_bind_text(st, 3, it->failed ? "partial" : "done", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, it->format, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, in->file_id);
+    if (step_done(R, st, "files") < 0)
+        return -1;
+    /* many small inputs share a transaction; an input's 'done' mark is always
      * committed with its last articles */
-    if (R->uncommitted >= COMMIT_BYTES || (b->last && now_s() - R->last_commit >= 1.0)) {
+    if (R->uncommitted >= COMMIT_BYTES || now_s() - R->last_commit >= 1.0) {
         if (tx_commit(R) < 0)
             return -1;
     }
@@ -1157,24 +1202,54 @@ static void *worker_main(void *p)
 {
     worker_arg *a = p;
     run *R = a->R;
-    for (size_t i = (size_t)a->w; i < R->in.n; i += (size_t)R->n_prod) {
+    queue *q = &R->queues[a->w];
+    producer *P = producer_new(R, q);
+    int r = P ? 0 : -1;
+    for (size_t i = (size_t)a->w; i < R->in.n && r == 0; i += (size_t)R->n_prod)
+        if (R->in.v[i].todo)
+            r = produce_file(P, i);
+    if (P && producer_finish(P) < 0)
+        r = -1;
+    if (r < 0)
+        queue_kill(q); /* out of memory (or the writer stopped): the writer must not wait */
+    return NULL;
+}
+
+/* The writer's side in threaded mode: consumes the inputs in order, input i
+ * from producer i % n_prod, whose batches hold its inputs in order. */
+static void write_threaded(run *R)
+{
+    batch **cur = calloc((size_t)R->n_prod, sizeof *cur);
+    size_t *pos = calloc((size_t)R->n_prod, sizeof *pos);
+    if (!cur || !pos) {
+        R->rc = dw_err_set(&R->err, DW_ENOMEM, "out of memory");
+        free(cur);
+        free(pos);
+        return;
+    }
+    for (size_t i = 0; i < R->in.n && R->rc == DW_OK; i++) {
         if (!R->in.v[i].todo)
             continue;
-        if (produce_file(R, &R->queues[a->w], i) < 0) {
-            /* out of memory or the writer stopped: tell the writer */
-            batch *b = calloc(1, sizeof *b);
-            if (b) {
-                b->file = i;
-                b->last = 1;
-                b->failed = 1;
-                b->format = "pages";
-                snprintf(b->error, sizeof b->error, "%s: out of memory", R->in.v[i].label);
+        int w = (int)(i % (size_t)R->n_prod);
+        for (;;) {
+            if (!cur[w] || pos[w] == cur[w]->n) {
+                batch_free(cur[w]);
+                pos[w] = 0;
+                if (!(cur[w] = queue_pop(&R->queues[w]))) {
+                    R->rc = dw_err_set(&R->err, DW_ENOMEM, "out of memory");
+                    break;
+                }
+                continue;
             }
-            if (!b || queue_push(&R->queues[a->w], b) < 0)
+            const item *it = &cur[w]->items[pos[w]++];
+            if (write_item(R, cur[w], it) < 0 || it->kind == IT_FILE_END)
                 break;
         }
     }
-    return NULL;
+    for (int w = 0; w < R->n_prod; w++)
+        batch_free(cur[w]);
+    free(cur);
+    free(pos);
 }
 
 /* ---- the run ---------------------------------------------------------- */
@@ -1198,9 +1273,9 @@ static const char *const SQL_QUAR_INS =
 static const char *const SQL_FILE_GET =
     "SELECT id, size, mtime, status, coalesce(encoding, '') FROM files WHERE path = ?1";
 static const char *const SQL_FILE_UPSERT =
-    "INSERT INTO files(path, size, mtime, format, encoding, status) VALUES (?1, ?2, ?3, ?4, ?5, 'partial') "
+    "INSERT INTO files(path, size, mtime, encoding, status) VALUES (?1, ?2, ?3, ?4, 'partial') "
     "ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, "
-    "format = excluded.format, encoding = excluded.encoding, status = 'partial' RETURNING id";
+    "encoding = excluded.encoding, status = 'partial' RETURNING id";
 static const char *const SQL_FILE_DONE =
     "UPDATE files SET pages = ?1, bad_bytes = ?2, status = ?3, format = ?4, "
     "articles = (SELECT count(*) FROM sightings WHERE file_id = ?5) WHERE id = ?5";
@@ -1388,12 +1463,15 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
     if ((size_t)R.n_prod > R.in.n)
         R.n_prod = (int)R.in.n;
     if (R.n_prod == 0) {
-        for (size_t i = 0; i < R.in.n && R.rc == DW_OK; i++) {
-            if (!R.in.v[i].todo)
-                continue;
-            if (produce_file(&R, NULL, i) < 0 && R.rc == DW_OK)
-                R.rc = dw_err_set(&R.err, DW_ENOMEM, "out of memory");
-        }
+        producer *P = producer_new(&R, NULL);
+        int r = P ? 0 : -1;
+        for (size_t i = 0; i < R.in.n && r == 0 && R.rc == DW_OK; i++)
+            if (R.in.v[i].todo)
+                r = produce_file(P, i);
+        if (P && producer_finish(P) < 0)
+            r = -1;
+        if (r < 0 && R.rc == DW_OK)
+            R.rc = dw_err_set(&R.err, DW_ENOMEM, "out of memory");
     } else {
         pthread_t *tids = calloc((size_t)R.n_prod, sizeof *tids);
         worker_arg *args = calloc((size_t)R.n_prod, sizeof *args);
@@ -1418,19 +1496,8 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
         if (started < R.n_prod) {
             R.rc = dw_err_set(&R.err, DW_EINTERNAL, "cannot start threads");
         }
-        for (size_t i = 0; i < R.in.n && R.rc == DW_OK && started == R.n_prod; i++) {
-            if (!R.in.v[i].todo)
-                continue;
-            queue *q = &R.queues[i % (size_t)R.n_prod];
-            for (;;) {
-                batch *b = queue_pop(q);
-                int last = b->last;
-                int r = write_batch(&R, b);
-                batch_free(b);
-                if (r < 0 || last)
-                    break;
-            }
-        }
+        if (started == R.n_prod)
+            write_threaded(&R);
         for (int w = 0; w < R.n_prod; w++)
             queue_stop(&R.queues[w]);
         for (int w = 0; w < started; w++)

@@ -85,12 +85,14 @@ static int outlet_of(dw_registry *r, const char *canonical, dw_origin origin)
         r->outlets = o;
         r->cap_outlets = cap;
     }
-    char *name = strdup(canonical);
-    if (!name || dw_strmap_put(&r->by_name, canonical, n, (int64_t)r->n_outlets) < 0) {
-        free(name);
+    outlet *o = &r->outlets[r->n_outlets];
+    o->name = strdup(canonical);
+    o->origin = origin;
+    o->db_id = 0;
+    if (!o->name || dw_strmap_put(&r->by_name, canonical, n, (int64_t)r->n_outlets) < 0) {
+        free(o->name);
         return -1;
     }
-    r->outlets[r->n_outlets] = (outlet){name, origin, 0};
     return (int)r->n_outlets++;
 }
 
@@ -118,15 +120,18 @@ int dw_registry_add(dw_registry *r, const char *a, size_t alen, const char *cano
         r->aliases = na;
         r->cap_aliases = cap;
     }
-    char *norm = strdup(r->scratch.data);
-    char *written = strndup(a, alen);
-    if (!norm || !written ||
+    alias *al = &r->aliases[r->n_aliases];
+    al->norm = strdup(r->scratch.data);
+    al->written = strndup(a, alen);
+    al->idx = idx;
+    al->origin = origin;
+    if (!al->norm || !al->written ||
         dw_strmap_put(&r->by_alias, r->scratch.data, r->scratch.len, (int64_t)r->n_aliases) < 0) {
-        free(norm);
-        free(written);
+        free(al->norm);
+        free(al->written);
         return -1;
     }
-    r->aliases[r->n_aliases++] = (alias){norm, written, idx, origin};
+    r->n_aliases++;
     return idx;
 }
 
