@@ -577,7 +577,8 @@ static void on_page_issue(void *ud, dw_issue_kind kind, uint64_t offset, uint64_
         return;
     }
     if (P->in_record)
-        snprintf(text, sizeof text, "record %llu: %s", (unsigned long long)P->record + 1, msg);
+        snprintf(text, sizeof text, "record %llu: %s", (unsigned long long)P->record + 1,
+                 kind == DW_ISSUE_EMPTY_PAGE ? "empty text" : msg);
     else
         snprintf(text, sizeof text, "%s", msg);
     add_issue(P, IT_QUARANTINE, P->in_record ? P->rec_offset : offset, text);
@@ -596,6 +597,7 @@ static int on_record(void *ud, const dw_json_record *r)
     po.default_date = r->date;
     po.default_url = r->url;
     po.default_id = r->id;
+    po.is_record = 1;
     P->record = r->index;
     P->records++;
     P->rec_offset = r->offset;

@@ -10,7 +10,7 @@
  *   the start of each record (after dw_page_break).
  * - Invalid UTF-8 is replaced by U+FFFD (maximal subparts); each line holding
  *   invalid bytes gives one DW_ISSUE_BAD_UTF8 (offset of its first bad byte,
- *   count of bad bytes).
+ *   count of bad bytes). NUL bytes are dropped (legacy dumps pad with them).
  * - "Space" below means Unicode white space (NBSP included), form feed, and
  *   the invisible marks U+061C, U+200B..U+200F, U+202A..U+202E,
  *   U+2060..U+2064, U+2066..U+2069, U+FEFF. A blank line holds only space.
@@ -57,14 +57,18 @@
  *   End of page: the open article ends.
  * An article's body is its body lines joined by '\n' without leading and
  * trailing blank lines. An article whose body is empty is not emitted
- * (DW_ISSUE_NO_BODY). An article without a source line has source.p NULL.
+ * (DW_ISSUE_NO_BODY), except the only article of a page without marker
+ * lines: its one line is both title and body. An article without a source line has source.p NULL.
  * article.offset is the byte offset of the first byte of its title line
  * (after a BOM). A marker line is never a title.
  *
  * Defaults (dw_page_opts.default_*) apply to the main article of the first
  * page after dw_page_new or dw_page_break. When that page has no marker line
  * at all and default_title is set, the title is default_title and the body is
- * the whole text (first line included). default_source, default_date,
+ * the whole text (first line included). dw_page_parse_text with is_record
+ * (JSON records) goes further: a text without a date line or read-also marker is not a page: its
+ * source or keywords lines are body lines, the whole text is the body, and
+ * the title is default_title or, when there is none, the first line. default_source, default_date,
  * default_url and default_id fill the fields the text does not give;
  * published is then parsed from default_date.
  *
@@ -152,6 +156,7 @@ struct dw_page_parser {
     size_t max_line;       /* longest accepted line */
     size_t max_article;    /* largest accepted article */
     int rc;                /* sticky result: callback stop value or DW_ENOMEM */
+    int plain;             /* no marker lines: every line is content (records without page structure) */
 
     /* line splitter */
     uint64_t pos;          /* input offset of the next byte */
@@ -194,8 +199,8 @@ struct dw_page_parser {
 
 static int cp_is_space(int32_t cp)
 {
-    if (cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xA0)
-        return 1;
+    if (cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0 || cp == 0x85 || cp == 0xA0)
+        return 1; /* NUL too: it is dropped from lines anyway */
     if (cp < 0x80)
         return 0;
     if (cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
@@ -353,8 +358,9 @@ static int art_emit(dw_page_parser *p)
     dw_span dt = use_dflt ? span_trim(p->dflt.default_title.p ? p->dflt.default_title.p : "",
                                       p->dflt.default_title.n)
                           : (dw_span){NULL, 0};
-    if (use_dflt && dt.n > 0 && !p->page_marker && p->mode == MODE_TEXT) {
-        /* The whole text is the body. */
+    if (use_dflt && (dt.n > 0 || p->plain) && !p->page_marker && p->mode == MODE_TEXT) {
+        /* The whole text is the body (a record without a title of its own
+         * keeps its first line as title too). */
         dw_buf_reset(&p->tmp);
         int e = dw_buf_append(&p->tmp, a->title.data, a->title.len);
         if (a->body.len) {
@@ -370,9 +376,14 @@ static int art_emit(dw_page_parser *p)
             art_reset(a);
             return p->rc;
         }
-        out.title = dt;
+        if (dt.n > 0)
+            out.title = dt;
         out.body.p = p->tmp.data;
         out.body.n = p->tmp.len;
+    }
+    if (out.body.n == 0 && !p->page_marker && p->mode == MODE_TEXT && a->role == DW_ROLE_MAIN) {
+        /* a page of one line and no marker: that line is title and body */
+        out.body = out.title;
     }
     if (out.body.n == 0) {
         issue(p, DW_ISSUE_NO_BODY, a->offset, 0, "article has a title but no body");
@@ -653,7 +664,7 @@ static int art_body_line(dw_page_parser *p, const char *s, size_t n)
 static int text_line(dw_page_parser *p, const char *s, size_t n, uint64_t off)
 {
     dw_span v;
-    marker_kind k = marker_classify(p, s, n, &v);
+    marker_kind k = p->plain ? MK_NONE : marker_classify(p, s, n, &v);
     if (p->rc)
         return p->rc;
     if (k != MK_NONE)
@@ -870,14 +881,36 @@ static int trec_emit(dw_page_parser *p)
 
 static void handle_line(dw_page_parser *p, const char *s, size_t n, uint64_t off);
 
+/* Drops NUL bytes from the line in *out (legacy dumps pad files with them),
+ * moving it into p->line when it is not there yet. */
+static int line_drop_nul(dw_page_parser *p, dw_span *out)
+{
+    if (!out->n || !memchr(out->p, '\0', out->n))
+        return 0;
+    if (out->p != p->line.data) {
+        dw_buf_reset(&p->line);
+        if (dw_buf_append(&p->line, out->p, out->n))
+            return nomem(p);
+    }
+    size_t w = 0;
+    for (size_t r = 0; r < p->line.len; r++)
+        if (p->line.data[r] != '\0')
+            p->line.data[w++] = p->line.data[r];
+    p->line.len = w;
+    p->line.data[w] = '\0';
+    *out = (dw_span){p->line.data, w};
+    return 0;
+}
+
 /* Repairs s[0..n) into p->line when it holds invalid UTF-8 (one issue per
- * line); returns the clean bytes (s itself when valid) in *out. */
+ * line) or NUL bytes (dropped); returns the clean bytes (s itself when
+ * clean) in *out. */
 static int line_repair(dw_page_parser *p, const char *s, size_t n, uint64_t off, dw_span *out)
 {
     size_t v = dw_utf8_valid_prefix((const unsigned char *)s, n);
     if (v == n) {
         *out = (dw_span){s, n};
-        return 0;
+        return line_drop_nul(p, out);
     }
     dw_buf_reset(&p->line);
     size_t first = (size_t)-1;
@@ -889,7 +922,7 @@ static int line_repair(dw_page_parser *p, const char *s, size_t n, uint64_t off,
     issue(p, DW_ISSUE_BAD_UTF8, off + (first == (size_t)-1 ? v : first), bad,
           "invalid utf-8 replaced");
     *out = (dw_span){dw_buf_str(&p->line), p->line.len};
-    return 0;
+    return line_drop_nul(p, out);
 }
 
 /* One raw line (or line piece) while inside a TREC record. */
@@ -1191,11 +1224,37 @@ int dw_page_break(dw_page_parser *p, const dw_page_opts *next_defaults)
     return p->rc;
 }
 
+/* 1 if s[0..n) has a date line or a read-also marker: the structure of a
+ * page, as opposed to an article text that merely ends with a source line. */
+static int has_page_structure(dw_page_parser *p, const char *s, size_t n)
+{
+    size_t lead = 0;
+    while (lead < n && (s[lead] == ' ' || s[lead] == '\t' || s[lead] == '\n' || s[lead] == '\r'))
+        lead++;
+    if (n - lead >= 5 && strncasecmp(s + lead, "<DOC>", 5) == 0)
+        return 1;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && s[e] != '\n' && s[e] != '\r')
+            e++;
+        dw_span v;
+        marker_kind k = marker_classify(p, s + i, e - i, &v);
+        if (k == MK_DATE || k == MK_READ)
+            return 1;
+        i = e + 1;
+    }
+    return 0;
+}
+
 int dw_page_parse_text(const dw_page_opts *opts, const char *s, size_t n, uint64_t base_offset)
 {
     dw_page_parser *p = dw_page_new(opts);
     if (!p)
         return DW_ENOMEM;
+    /* a record is a page only when its text has a page's structure;
+     * otherwise all of it is the body */
+    if (opts->is_record && !has_page_structure(p, s, n))
+        p->plain = 1;
     dw_page_set_offset(p, base_offset);
     int rc = dw_page_feed(p, s, n);
     if (!rc)

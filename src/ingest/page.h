@@ -77,6 +77,10 @@ typedef struct {
      * valid until the page ends. A title default is used only when the page
      * has no marker lines: then the whole text is the body. */
     dw_span default_title, default_source, default_date, default_url, default_id;
+    /* 1 when the text is a record's text (JSON): with dw_page_parse_text, a
+     * text without a date line, read-also marker or <DOC> is then not a page
+     * but one article whose body is the whole text. */
+    int is_record;
     /* Limits; 0 means DW_PAGE_MAX_LINE / DW_PAGE_MAX_ARTICLE (tests and
      * fuzzers set small values). Read by dw_page_new only. */
     size_t max_line;    /* longest line in bytes */

@@ -1,7 +1,7 @@
 # the sample corpus: figures checked against scripts/sample-expect.py
 $ diwan ingest {db} {root}/sample/pages {root}/sample/extra
 > 47 inputs: 47 read, 0 unchanged, 0 failed; 54 pages, 106 articles found (60 new, 46 duplicates); 1 quarantined; 0 invalid bytes replaced
-! diwan ingest: warning: {root}/sample/extra/records.jsonl:5387: record 5: empty page
+! diwan ingest: warning: {root}/sample/extra/records.jsonl:5387: record 5: empty text
 $ diwan info {db}
 > database      {db} (schema 1, teh marbuta kept)
 > files         47 (47 done, 0 partial)

@@ -651,10 +651,18 @@ Test(page, empty_page)
 
 Test(page, title_only)
 {
+    /* a page of one line and no marker: the line is title and body */
     coll_t *c = coll_str("عنوان وحيد\n");
+    cr_assert_eq(c->n, 1);
+    cr_assert_str_eq(c->title[0], "عنوان وحيد");
+    cr_assert_str_eq(c->body[0], "عنوان وحيد");
+    cr_assert_eq(c->issues[DW_ISSUE_NO_BODY], 0);
+    cr_assert_eq(c->issues[DW_ISSUE_EMPTY_PAGE], 0);
+    free(c);
+    /* with a marker line, a title alone is an article without a body */
+    c = coll_str("عنوان وحيد\nالمصدر: RT\n");
     cr_assert_eq(c->n, 0);
     cr_assert_eq(c->issues[DW_ISSUE_NO_BODY], 1);
-    cr_assert_eq(c->issues[DW_ISSUE_EMPTY_PAGE], 0);
     free(c);
     c = coll_str("عنوان\nتاريخ النشر: 2020-01-01\nالمصدر: RT\nاقرأ أيضا\nب\nنص\n");
     cr_assert_eq(c->n, 1);
@@ -1147,4 +1155,68 @@ Test(page_regress, bom_on_overlong_line_after_break)
         free(got);
     }
     free(ref);
+}
+
+/* A record with its own title whose text ends with a source line (as wire
+ * copies often do) is not a page: the whole text is the body, the record's
+ * fields give title and source. */
+typedef struct {
+    int n;            /* articles seen */
+    char title[256];  /* last title */
+    char body[1024];  /* last body */
+    char source[128]; /* last source, "-" when none */
+} plain_seen;
+
+static int plain_article(void *ud, const dw_article *a)
+{
+    plain_seen *r = ud;
+    r->n++;
+    snprintf(r->title, sizeof r->title, "%.*s", (int)a->title.n, a->title.p);
+    snprintf(r->body, sizeof r->body, "%.*s", (int)a->body.n, a->body.p);
+    if (a->source.p)
+        snprintf(r->source, sizeof r->source, "%.*s", (int)a->source.n, a->source.p);
+    else
+        snprintf(r->source, sizeof r->source, "-");
+    return 0;
+}
+
+Test(page, record_text_with_source_line_is_not_a_page)
+{
+    plain_seen r;
+    memset(&r, 0, sizeof r);
+    dw_page_opts o;
+    memset(&o, 0, sizeof o);
+    o.on_article = plain_article;
+    o.ud = &r;
+    o.is_record = 1;
+    o.default_title = (dw_span){"عنوان السجل", strlen("عنوان السجل")};
+    o.default_source = (dw_span){"was", 3};
+    const char *s = "الفقرة الأولى من الخبر.\nالفقرة الثانية.\nالمصدر: واس\n";
+    cr_assert_eq(dw_page_parse_text(&o, s, strlen(s), 0), 0);
+    cr_assert_eq(r.n, 1);
+    cr_expect_str_eq(r.title, "عنوان السجل");
+    cr_expect_str_eq(r.body, "الفقرة الأولى من الخبر.\nالفقرة الثانية.\nالمصدر: واس");
+    cr_expect_str_eq(r.source, "was");
+    /* with a date line it is a page again */
+    memset(&r, 0, sizeof r);
+    const char *t = "عنوان الصفحة\nتاريخ النشر: 2023-09-14\nنص الخبر.\nالمصدر: واس\n";
+    cr_assert_eq(dw_page_parse_text(&o, t, strlen(t), 0), 0);
+    cr_assert_eq(r.n, 1);
+    cr_expect_str_eq(r.title, "عنوان الصفحة");
+    cr_expect_str_eq(r.body, "نص الخبر.");
+    cr_expect_str_eq(r.source, "واس");
+    /* without a record title, the first line is also the title */
+    memset(&r, 0, sizeof r);
+    o.default_title = (dw_span){NULL, 0};
+    cr_assert_eq(dw_page_parse_text(&o, s, strlen(s), 0), 0);
+    cr_assert_eq(r.n, 1);
+    cr_expect_str_eq(r.title, "الفقرة الأولى من الخبر.");
+    cr_expect_str_eq(r.body, "الفقرة الأولى من الخبر.\nالفقرة الثانية.\nالمصدر: واس");
+    cr_expect_str_eq(r.source, "was");
+    /* a one-line text is title and body */
+    memset(&r, 0, sizeof r);
+    cr_assert_eq(dw_page_parse_text(&o, " Array ", 7, 0), 0);
+    cr_assert_eq(r.n, 1);
+    cr_expect_str_eq(r.title, "Array");
+    cr_expect_str_eq(r.body, " Array");
 }
