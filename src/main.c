@@ -1,5 +1,6 @@
 /* main.c: diwan's entry point. Dispatches subcommands from a table (as git's
  * git.c does) and is the only place that exits. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ static const command commands[] = {
     {"ingest", cmd_ingest, "read pages, folders, .zst and JSON records into a database"},
     {"info", cmd_info, "summarize a database: files, pages, articles, duplicates, quarantine"},
     {"sources", cmd_sources, "list outlets, their aliases and article counts"},
+    {"dups", cmd_dups, "list near-duplicate clusters (--update computes them)"},
 };
 
 static void usage(FILE *out)
@@ -29,6 +31,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* past a file size limit, writes fail with EFBIG (reported as a full
+     * disk) instead of killing the process mid-transaction */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -7,30 +7,68 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/norm.h"
 
+/* Why a write failed, when it can be told: sqlite does not always keep the
+ * system error of a failed write (a checkpoint may overwrite it), so the
+ * free space and the file size limit are looked at too. NULL if unknown. */
+static const char *io_cause(const dw_db *db, int sys)
+{
+    if (sys == ENOSPC || sys == EDQUOT)
+        return "disk full";
+    if (sys == EFBIG)
+        return "file size limit reached";
+    char dir[4096];
+    const char *slash = strrchr(db->path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - db->path), db->path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    struct statvfs vf;
+    if (statvfs(dir[0] ? dir : "/", &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < (1u << 20))
+        return "disk full";
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        return "file size limit reached (ulimit -f)";
+    return NULL;
+}
+
 dw_rc dw_db_fail(dw_db *db, dw_err *e, const char *what)
 {
     int code = sqlite3_extended_errcode(db->h) & 0xff;
-    dw_rc rc = DW_EDB;
-    if (code == SQLITE_FULL || code == SQLITE_IOERR)
-        rc = DW_EIO;
-    else if (code == SQLITE_NOMEM)
-        rc = DW_ENOMEM;
-    const char *why = sqlite3_errmsg(db->h);
+    int sys = sqlite3_system_errno(db->h);
     if (code == SQLITE_FULL)
-        why = "disk full";
-    return dw_err_set(e, rc, "%s: %s: %s", db->path, what, why);
+        return dw_err_set(e, DW_EIO, "%s: %s: disk full", db->path, what);
+    if (code == SQLITE_IOERR) {
+        const char *cause = io_cause(db, sys);
+        if (cause)
+            return dw_err_set(e, DW_EIO, "%s: %s: %s", db->path, what, cause);
+        if (sys)
+            return dw_err_set(e, DW_EIO, "%s: %s: %s (%s)", db->path, what, sqlite3_errmsg(db->h), strerror(sys));
+        return dw_err_set(e, DW_EIO, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
+    }
+    return dw_err_set(e, code == SQLITE_NOMEM ? DW_ENOMEM : DW_EDB, "%s: %s: %s", db->path, what,
+                      sqlite3_errmsg(db->h));
 }
 
 dw_rc dw_db_exec(dw_db *db, const char *sql, dw_err *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        dw_rc rc = dw_db_fail(db, e, "sql");
+        /* name the failing statement by its first word: "commit", "begin", ... */
+        char what[16];
+        size_t i = 0;
+        while (sql[i] == ' ' || sql[i] == '\n' || sql[i] == '-')
+            sql++;
+        for (; i < sizeof what - 1 && sql[i] && sql[i] != ' ' && sql[i] != ';' && sql[i] != '\n'; i++)
+            what[i] = (char)(sql[i] >= 'A' && sql[i] <= 'Z' ? sql[i] + 32 : sql[i]);
+        what[i] = '\0';
+        dw_rc rc = dw_db_fail(db, e, i ? what : "sql");
         sqlite3_free(msg);
         return rc;
     }

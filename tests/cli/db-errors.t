@@ -11,7 +11,7 @@ $ diwan info {tmp}/text.db
 ! diwan info: {tmp}/text.db: file is not a database
 $ diwan ingest {tmp}/text.db {root}/sample/pages/page-001.txt
 ? 4
-! diwan ingest: {tmp}/text.db: sql: file is not a database
+! diwan ingest: {tmp}/text.db: pragma: file is not a database
 $ diwan ingest {tmp}/no/such/dir/x.db {root}/sample/pages/page-001.txt
 ? 4
 ! diwan ingest: cannot create database {tmp}/no/such/dir/x.db: folder {tmp}/no/such/dir: No such file or directory

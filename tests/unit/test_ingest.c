@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,4 +378,90 @@ Test(ingest, killed_at_any_moment_then_rerun_gives_the_same_database, .timeout =
     cr_expect_str_eq(got, want);
     free(got);
     free(want);
+}
+
+Test(ingest, full_disk_fails_cleanly_and_keeps_what_was_stored, .timeout = 300)
+{
+    char corpus[4300];
+    snprintf(corpus, sizeof corpus, "%s/corpus", tmp);
+    cr_assert_eq(mkdir(corpus, 0755), 0);
+    make_corpus(corpus, 400);
+    const char *first[] = {fx("tests/data/ingest/a.txt")};
+    cr_assert_eq(ingest(db, 1, 1, first, NULL), DW_OK);
+    char *before = dump(db, 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        /* a disk that is full after 1 MB more */
+        struct rlimit rl = {1 << 20, 1 << 20};
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &rl);
+        const char *in[] = {corpus};
+        dw_ingest_opts o;
+        memset(&o, 0, sizeof o);
+        o.threads = 2;
+        dw_err e = {{0}};
+        dw_ingest_stats st;
+        dw_rc rc = dw_ingest_run(db, in, 1, &o, &st, &e);
+        _exit(rc == DW_EIO && strstr(e.msg, "file size limit reached") ? 0 : 10 + (int)rc);
+    }
+    int ws;
+    waitpid(pid, &ws, 0);
+    cr_assert(WIFEXITED(ws));
+    cr_expect_eq(WEXITSTATUS(ws), 0, "exit %d", WEXITSTATUS(ws));
+    char *ok = qs(db, "PRAGMA integrity_check");
+    cr_expect_str_eq(ok, "ok");
+    free(ok);
+    /* what was stored before is intact; a rerun with room finishes the job */
+    cr_expect_eq(q1(db, "SELECT count(*) FROM files WHERE path LIKE '%a.txt' AND status = 'done'"), 1);
+    const char *both[] = {fx("tests/data/ingest/a.txt"), corpus};
+    cr_assert_eq(ingest(db, 2, 2, both, NULL), DW_OK);
+    char ref[4300];
+    snprintf(ref, sizeof ref, "%s/ref.db", tmp);
+    cr_assert_eq(ingest(ref, 1, 2, both, NULL), DW_OK);
+    char *x = dump(db, 0), *y = dump(ref, 0);
+    cr_expect_str_eq(x, y);
+    free(x);
+    free(y);
+    free(before);
+}
+
+Test(ingest, readers_work_while_an_ingest_writes, .timeout = 300)
+{
+    char corpus[4300];
+    snprintf(corpus, sizeof corpus, "%s/corpus", tmp);
+    cr_assert_eq(mkdir(corpus, 0755), 0);
+    make_corpus(corpus, 1500);
+    const char *first[] = {fx("tests/data/ingest/a.txt")};
+    cr_assert_eq(ingest(db, 1, 1, first, NULL), DW_OK);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        const char *in[] = {corpus};
+        _exit(ingest(db, 2, 1, in, NULL) == DW_OK ? 0 : 1);
+    }
+    int reads = 0, ws = 0;
+    int64_t last = 0;
+    while (waitpid(pid, &ws, WNOHANG) == 0) {
+        sqlite3 *h;
+        sqlite3_stmt *st;
+        cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        sqlite3_busy_timeout(h, 10000); /* as diwan's readers do (sqlite3: .timeout 10000) */
+        cr_assert_eq(sqlite3_prepare_v2(h,
+                                        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM sightings "
+                                        "WHERE article_id NOT IN (SELECT id FROM articles))",
+                                        -1, &st, NULL),
+                     SQLITE_OK, "%s", sqlite3_errmsg(h));
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sqlite3_errmsg(h));
+        int64_t n = sqlite3_column_int64(st, 0);
+        cr_expect_eq(sqlite3_column_int64(st, 1), 0, "a reader saw sightings without their article");
+        cr_expect_geq(n, last, "the article count went down");
+        last = n;
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        reads++;
+        usleep(20000);
+    }
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    cr_expect_gt(reads, 0);
 }
