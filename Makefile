@@ -23,7 +23,8 @@ TBUILD   := $(BUILD)/san
 CORE_SRC   := $(sort $(wildcard src/core/*.c))
 INGEST_SRC := $(sort $(wildcard src/ingest/*.c))
 CMD_SRC    := $(sort $(wildcard src/cmd/*.c))
-LIB_SRC    := $(CORE_SRC) $(INGEST_SRC)
+STATS_SRC  := $(sort $(wildcard src/stats/*.c))
+LIB_SRC    := $(CORE_SRC) $(INGEST_SRC) $(STATS_SRC)
 TEST_SRC   := $(sort $(wildcard tests/unit/*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema.o $(BUILD)/obj/gen/sources.o
@@ -105,3 +106,35 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- fuzzing (issue 7) ----
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="page json date norm"]: builds each
+# tests/fuzz/fuzz_NAME.c with clang's libFuzzer, ASan and UBSan against the
+# library sources, then runs the targets one after the other, FUZZ_SECONDS
+# each, on tests/fuzz/corpus-NAME (kept, git-ignored) seeded by
+# tests/fuzz/seeds/NAME, with tests/fuzz/NAME.dict when present. A crash stops
+# with its input saved as $(BUILD)/fuzz/crash-NAME-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_ALL     := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_FLAGS   := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer $(PKG_CFLAGS) -Isrc -I$(BUILD)/gen -DDW_VERSION=\"$(VERSION)\"
+# fuzz_json shrinks the reader's buffers so that small inputs slide and grow them
+FUZZ_DEFS_json := -DJR_CHUNK=64 -DJR_FIRST_CAP=16 -DJR_MIN_READ=8 -DDW_ZIO_TSRC_CAP=16 -DDW_ZIO_TOUT_CAP=16
+
+.PHONY: fuzz fuzz-build
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(BUILD)/gen/schema.c $(BUILD)/gen/sources.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_DEFS_$*) -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p tests/fuzz/corpus-$$t; \
+	  dict=; if [ -f tests/fuzz/$$t.dict ]; then dict=-dict=tests/fuzz/$$t.dict; fi; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict \
+	    -artifact_prefix=$(BUILD)/fuzz/crash-$$t- tests/fuzz/corpus-$$t tests/fuzz/seeds/$$t || exit 1; \
+	done

@@ -19,6 +19,9 @@ static const command commands[] = {
     {"info", cmd_info, "summarize a database: files, pages, articles, duplicates, quarantine"},
     {"sources", cmd_sources, "list outlets, their aliases and article counts"},
     {"dups", cmd_dups, "list near-duplicate clusters (--update computes them)"},
+    {"stats", cmd_stats, "count n-grams and co-occurrences into the database (--export, --merge)"},
+    {"top", cmd_top, "most frequent terms, overall, per source or per month, or top pairs"},
+    {"cooc", cmd_cooc, "the words that co-occur with a word"},
 };
 
 static void usage(FILE *out)

@@ -4,11 +4,19 @@
 #ifndef DW_CMD_H
 #define DW_CMD_H
 
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "core/db.h"
 #include "core/dw.h"
 
 int cmd_ingest(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
+int cmd_dups(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_cooc(int argc, char **argv);
 
 /* Exit status for a result code. */
 int cmd_exit_code(dw_rc rc);
@@ -18,5 +26,22 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prints "diwan CMD: MSG" on stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Output formats of `diwan top` and `diwan cooc` (statsout.c). */
+enum { CMD_FMT_TABLE, CMD_FMT_CSV, CMD_FMT_JSON };
+/* CMD_FMT_* of "table", "csv" or "json"; -1 for anything else. */
+int cmd_stats_format(const char *s);
+/* Prints the rows of st (ncols columns named by names; a name starting with
+ * '#' is a number column, printed without the '#') in format fmt. Returns
+ * SQLITE_OK or the failing sqlite3_step code. */
+int cmd_stats_print(sqlite3_stmt *st, int ncols, const char *const *names, int fmt, FILE *out);
+/* Opens the database at path read-only for `top` and `cooc` and checks that
+ * it holds statistics; returns 0 and *out (close with dw_db_close), or prints
+ * the error and returns the exit status. */
+int cmd_stats_open(const char *cmd, const char *path, dw_db **out);
+/* A word given on the command line as the statistics store it (normalized
+ * unless they were counted with --no-normalize). Caller frees; NULL when
+ * out of memory. */
+char *cmd_stats_term(dw_db *db, const char *word);
 
 #endif

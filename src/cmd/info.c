@@ -38,6 +38,10 @@ static const figure figures[] = {
     {"unknown_source_articles", "SELECT count(*) FROM articles WHERE source_id IS NULL"},
     {"dated_articles", "SELECT count(*) FROM articles WHERE published IS NOT NULL"},
     {"keywords", "SELECT count(*) FROM (SELECT DISTINCT keyword_norm FROM keywords)"},
+    {"near_dup_clusters", "SELECT count(*) FROM (SELECT cluster_id FROM articles WHERE cluster_id IS NOT NULL "
+                          "GROUP BY cluster_id HAVING count(*) > 1)"},
+    {"near_dup_articles", "SELECT count(*) FROM articles WHERE cluster_join = 'near'"},
+    {"unclustered_articles", "SELECT count(*) FROM articles WHERE cluster_id IS NULL"},
     {"quarantined", "SELECT count(*) FROM quarantine"},
     {"invalid_bytes", "SELECT coalesce(sum(bad_bytes), 0) FROM files"},
 };
@@ -107,7 +111,7 @@ int cmd_info(int argc, char **argv)
         return 0;
     }
     enum { F_FILES, F_DONE, F_PARTIAL, F_PAGES, F_ART, F_SIGHT, F_MAIN, F_REL, F_DUPS, F_DUPART, F_CROSS,
-           F_SRC, F_UNK, F_DATED, F_KW, F_QUAR, F_BAD };
+           F_SRC, F_UNK, F_DATED, F_KW, F_NDC, F_NDA, F_NDU, F_QUAR, F_BAD };
     printf("database      %s (schema %d, teh marbuta %s)\n", argv[optind], DW_SCHEMA_VERSION,
            strcmp(teh, "fold") == 0 ? "folded" : "kept");
     printf("files         %lld (%lld done, %lld partial)\n", (long long)v[F_FILES], (long long)v[F_DONE],
@@ -119,6 +123,11 @@ int cmd_info(int argc, char **argv)
            (long long)v[F_REL]);
     printf("duplicates    %lld sightings of %lld articles seen more than once (%lld across outlets)\n",
            (long long)v[F_DUPS], (long long)v[F_DUPART], (long long)v[F_CROSS]);
+    printf("near dups     %lld clusters, %lld articles joined a cluster as near-duplicates", (long long)v[F_NDC],
+           (long long)v[F_NDA]);
+    if (v[F_NDU])
+        printf(" (%lld articles not clustered yet: diwan dups --update)", (long long)v[F_NDU]);
+    printf("\n");
     printf("sources       %lld\n", (long long)v[F_SRC]);
     if (date_min[0])
         printf("dates         %s to %s\n", date_min, date_max);

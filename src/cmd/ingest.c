@@ -2,6 +2,7 @@
  * around dw_ingest_run. */
 #include <getopt.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ static const char usage_text[] =
     "  --fold-teh-marbuta    fold ة to ه in the normalized form (new databases only)\n"
     "  --threads N           threads (default: number of cores, at most 8)\n"
     "  --strict              exit 1 if any input or part of one was quarantined\n"
+    "  --no-near-dup         skip the near-duplicate stage (diwan dups --update runs it later)\n"
+    "  --near-dup-threshold T  Jaccard similarity of near-duplicates (default 0.8)\n"
     "  --tmpdir DIR          where standard input is spooled (default $TMPDIR or /tmp)\n"
     "  --progress            show a progress bar even when stderr is not a terminal\n"
     "  -q, --quiet           no progress, warnings or summary (errors are printed)\n"
@@ -78,23 +81,35 @@ static void on_progress(void *ud, const dw_ingest_stats *s, const char *path)
 
 static void print_json(const dw_ingest_stats *s, int status)
 {
-    json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:i}", "inputs",
-                          (json_int_t)s->inputs, "files_done", (json_int_t)s->files_done, "files_skipped",
-                          (json_int_t)s->files_skipped, "files_failed", (json_int_t)s->files_failed, "bytes",
-                          (json_int_t)s->bytes, "pages", (json_int_t)s->pages, "sightings",
-                          (json_int_t)s->sightings, "new_articles", (json_int_t)s->new_articles, "duplicates",
-                          (json_int_t)s->duplicates, "quarantined", (json_int_t)s->quarantined, "bad_bytes",
-                          (json_int_t)s->bad_bytes, "seconds", s->seconds, "exit", status);
-    if (o) {
-        json_dumpf(o, stdout, JSON_PRESERVE_ORDER);
-        fputc('\n', stdout);
-        json_decref(o);
+    json_t *o = json_object();
+    const struct {
+        const char *key; /* JSON key */
+        uint64_t v;      /* figure */
+    } f[] = {
+        {"inputs", s->inputs},         {"files_done", s->files_done}, {"files_skipped", s->files_skipped},
+        {"files_failed", s->files_failed}, {"bytes", s->bytes},     {"pages", s->pages},
+        {"sightings", s->sightings},   {"new_articles", s->new_articles}, {"duplicates", s->duplicates},
+        {"quarantined", s->quarantined}, {"bad_bytes", s->bad_bytes},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        json_object_set_new(o, f[i].key, json_integer((json_int_t)f[i].v));
+    if (s->near_dup_ran) {
+        json_object_set_new(o, "near_dup_pairs", json_integer((json_int_t)s->nd_pairs));
+        json_object_set_new(o, "near_dup_clusters", json_integer((json_int_t)s->nd_clusters));
+        json_object_set_new(o, "near_dup_clustered", json_integer((json_int_t)s->nd_clustered));
+        json_object_set_new(o, "near_dup_seconds", json_real(s->nd_seconds));
     }
+    json_object_set_new(o, "seconds", json_real(s->seconds));
+    json_object_set_new(o, "exit", json_integer(status));
+    json_dumpf(o, stdout, JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
 }
 
 int cmd_ingest(int argc, char **argv)
 {
-    enum { O_ENCODING = 256, O_SOURCES, O_FOLD, O_THREADS, O_STRICT, O_TMPDIR, O_PROGRESS, O_JSON };
+    enum { O_ENCODING = 256, O_SOURCES, O_FOLD, O_THREADS, O_STRICT, O_TMPDIR, O_PROGRESS, O_JSON, O_NONEAR,
+           O_NEARTHR };
     static const struct option longopts[] = {
         {"encoding", required_argument, NULL, O_ENCODING},
         {"sources", required_argument, NULL, O_SOURCES},
@@ -105,6 +120,8 @@ int cmd_ingest(int argc, char **argv)
         {"progress", no_argument, NULL, O_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, O_JSON},
+        {"no-near-dup", no_argument, NULL, O_NONEAR},
+        {"near-dup-threshold", required_argument, NULL, O_NEARTHR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -132,6 +149,17 @@ int cmd_ingest(int argc, char **argv)
             break;
         }
         case O_STRICT: o.strict = 1; break;
+        case O_NONEAR: o.no_near_dup = 1; break;
+        case O_NEARTHR: {
+            char *end;
+            double t = strtod(optarg, &end);
+            if (*end || !(t > 0 && t <= 1))
+                return cmd_usage_error("ingest", usage_text,
+                                       "--near-dup-threshold: expected a number above 0 and at most 1, got '%s'",
+                                       optarg);
+            o.near_dup_threshold = t;
+            break;
+        }
         case O_TMPDIR: o.tmpdir = optarg; break;
         case O_PROGRESS: u.progress = 1; break;
         case 'q': u.quiet = 1; break;
@@ -176,5 +204,9 @@ int cmd_ingest(int argc, char **argv)
                s.pages == 1 ? "" : "s", (unsigned long long)s.sightings, s.sightings == 1 ? "" : "s",
                (unsigned long long)s.new_articles, (unsigned long long)s.duplicates, s.duplicates == 1 ? "" : "s",
                (unsigned long long)s.quarantined, (unsigned long long)s.bad_bytes, s.bad_bytes == 1 ? "" : "s");
+    if (!json && !u.quiet && !fatal && s.near_dup_ran)
+        printf("near-duplicates: %llu new pair%s; %llu cluster%s of %llu articles in the database\n",
+               (unsigned long long)s.nd_pairs, s.nd_pairs == 1 ? "" : "s", (unsigned long long)s.nd_clusters,
+               s.nd_clusters == 1 ? "" : "s", (unsigned long long)s.nd_clustered);
     return status;
 }

@@ -55,7 +55,11 @@ CREATE TABLE IF NOT EXISTS articles (
     published    TEXT,                   -- YYYY-MM-DD or NULL
     source_id    INTEGER REFERENCES sources(id), -- NULL: unknown outlet
     n_chars      INTEGER NOT NULL,       -- code points of the normalized body
-    n_tokens     INTEGER NOT NULL        -- tokens of the normalized body
+    n_tokens     INTEGER NOT NULL,       -- tokens of the normalized body
+    -- near-duplicate cluster (set by the near-dup stage; NULL until it ran, e.g. --no-near-dup)
+    cluster_id   INTEGER,                -- id of the cluster's representative article
+    cluster_join TEXT CHECK (cluster_join IN ('representative', 'near')), -- how it joined the cluster
+    cluster_similarity REAL              -- Jaccard of its shingles with the representative's (1 for it)
 );
 
 -- Every place an article was seen. rank orders the sightings of an article:
@@ -108,3 +112,118 @@ CREATE TABLE IF NOT EXISTS quarantine (
 CREATE VIEW IF NOT EXISTS article_keywords AS
     SELECT article_id, keyword_norm, min(keyword) AS keyword, count(*) AS sightings
     FROM keywords GROUP BY article_id, keyword_norm;
+
+-- ---- near-duplicates (issue 3, src/ingest/neardup.c) ----
+-- One row per article signed by the near-dup stage. sig is the MinHash
+-- signature (bands x rows 32-bit values, little-endian), NULL for a short
+-- article (fewer than min_tokens tokens: exact duplicates only). content_hash
+-- is the article's when signed, so that a reused id is re-signed.
+CREATE TABLE IF NOT EXISTS neardup_sigs (
+    article_id   INTEGER PRIMARY KEY,    -- articles.id
+    content_hash BLOB NOT NULL,          -- articles.content_hash when signed
+    n_shingles   INTEGER NOT NULL,       -- distinct shingles of the normalized body
+    sig          BLOB                    -- MinHash signature, NULL when short
+);
+-- LSH band keys: XXH3-64 of a band's rows signature values, seeded with the
+-- band number. Articles sharing a key are candidates.
+CREATE TABLE IF NOT EXISTS neardup_bands (
+    band_key   INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (band_key, article_id)
+) WITHOUT ROWID;
+-- Verified near-duplicate pairs (a < b): similarity >= the threshold.
+-- exact = 1 when similarity is the exact Jaccard, 0 when the MinHash estimate.
+CREATE TABLE IF NOT EXISTS neardup_pairs (
+    a          INTEGER NOT NULL,         -- articles.id, the smaller
+    b          INTEGER NOT NULL,         -- articles.id, the larger
+    similarity REAL NOT NULL,
+    exact      INTEGER NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS neardup_pairs_b ON neardup_pairs(b);
+CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster_id);
+-- Every sighting with its cluster and how it joined: 'representative' (the
+-- primary sighting of the representative article), 'near' (primary sighting
+-- of a near-duplicate article), 'exact' (any other sighting: same normalized
+-- body as its article).
+CREATE VIEW IF NOT EXISTS cluster_sightings AS
+    SELECT a.cluster_id, g.article_id, g.id AS sighting_id,
+           CASE WHEN g.id = (SELECT p.id FROM sightings p WHERE p.article_id = g.article_id
+                             ORDER BY p.rank, p.id LIMIT 1)
+                THEN a.cluster_join ELSE 'exact' END AS cluster_join,
+           a.cluster_similarity AS similarity
+    FROM sightings g JOIN articles a ON a.id = g.article_id
+    WHERE a.cluster_id IS NOT NULL;
+
+-- ---- statistics (issue 4, src/stats, `diwan stats`) ----
+-- Replaced as a whole, in one transaction, by every `diwan stats` run.
+-- Terms are normalized tokens (stored tokens with --no-normalize); an n-gram
+-- is its words joined by single spaces.
+-- Parameters and totals of the last run: ngram_max, cooc, window, scope
+-- (window, article), weighting (none, harmonic), tokenizer (words,
+-- whitespace), normalize (1, 0), all_copies (1, 0), stopwords (XXH3-64 of
+-- the stop-word list, 'none' when kept), min_count, unit (co-occurrence
+-- counts are exact multiples of 1/unit), pair_total (twice the sum of pair
+-- counts, in 1/unit), articles.
+CREATE TABLE IF NOT EXISTS stats_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+-- Buckets of the counts: kind 'all' (name ''), 'source' (sources.name) or
+-- 'month' (YYYY-MM of articles.published). Articles without an outlet or a
+-- date are counted in 'all' only.
+CREATE TABLE IF NOT EXISTS stats_buckets (
+    id       INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL CHECK (kind IN ('all', 'source', 'month')),
+    name     TEXT NOT NULL,
+    articles INTEGER NOT NULL,           -- articles counted
+    tokens   INTEGER NOT NULL,           -- their tokens
+    chars    INTEGER NOT NULL,           -- their characters (code points of the counted text)
+    UNIQUE (kind, name)
+);
+-- n-grams (n = 1..ngram_max) per bucket: count = occurrences, df = articles
+-- holding it. n-grams never cross a sentence boundary.
+CREATE TABLE IF NOT EXISTS stats_ngrams (
+    bucket INTEGER NOT NULL,             -- stats_buckets.id
+    n      INTEGER NOT NULL,
+    term   TEXT NOT NULL,
+    count  INTEGER NOT NULL,
+    df     INTEGER NOT NULL,
+    PRIMARY KEY (bucket, n, term)
+) WITHOUT ROWID;
+-- Per bucket and n: distinct n-grams (types), occurrences (tokens) and
+-- n-grams seen once (hapax).
+CREATE TABLE IF NOT EXISTS stats_summary (
+    bucket INTEGER NOT NULL,             -- stats_buckets.id
+    n      INTEGER NOT NULL,
+    types  INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    hapax  INTEGER NOT NULL,
+    PRIMARY KEY (bucket, n)
+) WITHOUT ROWID;
+-- Distribution of article lengths: unit 'tokens' or 'chars'.
+CREATE TABLE IF NOT EXISTS stats_lengths (
+    unit     TEXT NOT NULL CHECK (unit IN ('tokens', 'chars')),
+    length   INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (unit, length)
+) WITHOUT ROWID;
+-- Co-occurrence marginals: count = sum of the counts of every pair the term
+-- is in (before --min-count), the c(a) of PMI.
+CREATE TABLE IF NOT EXISTS stats_cooc_terms (
+    term  TEXT PRIMARY KEY,
+    count NUMERIC NOT NULL
+) WITHOUT ROWID;
+-- Co-occurring pairs of two different terms, term_a < term_b (byte order),
+-- counted at least min_count times (count is fractional with harmonic
+-- weighting). pmi and npmi in base 2; llr is Dunning's G^2.
+CREATE TABLE IF NOT EXISTS stats_cooc (
+    term_a TEXT NOT NULL,
+    term_b TEXT NOT NULL,
+    count  NUMERIC NOT NULL,
+    pmi    REAL NOT NULL,
+    npmi   REAL NOT NULL,
+    llr    REAL NOT NULL,
+    PRIMARY KEY (term_a, term_b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b);

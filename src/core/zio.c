@@ -17,8 +17,13 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+/* Buffer sizes; the fuzz target may build with tiny ones. */
+#ifndef DW_ZIO_TSRC_CAP
 #define DW_ZIO_TSRC_CAP (64u << 10) /* transcoder input buffer */
+#endif
+#ifndef DW_ZIO_TOUT_CAP
 #define DW_ZIO_TOUT_CAP (64u << 10) /* transcoder output buffer (UTF-8) */
+#endif
 #define DW_ZIO_PLAIN_CAP (64u << 10) /* first-read buffer of a plain input */
 
 struct dw_reader {

@@ -29,6 +29,7 @@
 #include "core/utf8.h"
 #include "core/zio.h"
 #include "ingest/jsonrec.h"
+#include "ingest/neardup.h"
 #include "ingest/page.h"
 #include "ingest/registry.h"
 
@@ -1446,6 +1447,14 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
         goto out;
     stats->inputs = R.in.n;
 
+    if (o->encoding) {
+        /* an unknown encoding is a usage error, before anything is read */
+        dw_reader *probe = NULL;
+        rc = dw_reader_open_mem(&probe, "", 0, "--encoding", o->encoding, e);
+        dw_reader_close(probe);
+        if (rc != DW_OK)
+            goto out;
+    }
     if ((rc = dw_db_open(&R.db, db_path, DW_DB_CREATE, o->norm_flags, e)) != DW_OK)
         goto out;
     if ((rc = dw_db_lock_writer(R.db, e)) != DW_OK)
@@ -1512,6 +1521,25 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
     }
     if (R.rc == DW_OK)
         tx_commit(&R);
+    if (R.rc == DW_OK && !o->no_near_dup) {
+        /* after the last commit, outside any transaction, still holding the
+         * writer lock; it also finishes the work of a killed earlier run */
+        dw_neardup_opts no;
+        dw_neardup_stats nds;
+        dw_neardup_opts_init(&no);
+        if (o->near_dup_threshold > 0)
+            no.threshold = o->near_dup_threshold;
+        dw_rc nrc = dw_neardup_run(R.db, &no, &nds, &R.err);
+        if (nrc != DW_OK) {
+            R.rc = nrc;
+        } else {
+            stats->near_dup_ran = 1;
+            stats->nd_pairs = nds.pairs;
+            stats->nd_clusters = nds.clusters;
+            stats->nd_clustered = nds.clustered;
+            stats->nd_seconds = nds.seconds;
+        }
+    }
     if (R.rc != DW_OK) {
         if (R.in_tx)
             sqlite3_exec(R.db->h, "ROLLBACK", NULL, NULL, NULL);

@@ -7,7 +7,8 @@
  * the transaction that commits its last batch; every insert is idempotent
  * (unique keys), so a rerun after a kill finishes the job with the same
  * result. Determinism: articles are written in input order whatever the
- * number of threads. */
+ * number of threads. After the inputs, the near-duplicate stage (neardup.h)
+ * signs the new articles and updates the clusters. */
 #ifndef DW_INGEST_H
 #define DW_INGEST_H
 
@@ -30,6 +31,11 @@ typedef struct {
     uint64_t duplicates;    /* sightings of an article already stored */
     uint64_t quarantined;   /* inputs or parts set aside, with a reason */
     uint64_t bad_bytes;     /* invalid UTF-8 bytes replaced by U+FFFD */
+    int near_dup_ran;       /* 1 if the near-duplicate stage ran */
+    uint64_t nd_pairs;      /* near-duplicate pairs found in this run */
+    uint64_t nd_clusters;   /* clusters of two or more articles in the database */
+    uint64_t nd_clustered;  /* articles in those clusters */
+    double nd_seconds;      /* wall time of the near-duplicate stage */
     double seconds;         /* wall time */
 } dw_ingest_stats;
 
@@ -40,6 +46,8 @@ typedef struct {
     int strict;               /* non-zero: any quarantined input makes the run fail */
     int threads;              /* parsing threads (>= 1); the database writer is one more */
     const char *tmpdir;       /* where stdin is spooled (NULL: $TMPDIR or /tmp) */
+    int no_near_dup;          /* non-zero: skip the near-duplicate stage */
+    double near_dup_threshold; /* Jaccard threshold of near-duplicates (0: the default) */
     /* Called for each warning (bad bytes, quarantined input; is_error 0)
      * and each input that cannot be read (is_error 1); msg names the file
      * and offset. May be NULL. */

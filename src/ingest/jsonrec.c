@@ -13,7 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JR_CHUNK (1u << 20) /* bytes asked from the reader at a time */
+/* Window sizes; the fuzz target builds with tiny ones (-DJR_CHUNK=64 ...) so
+ * that growing and sliding the window happen on small inputs. */
+#ifndef JR_CHUNK
+#define JR_CHUNK (1u << 20) /* bytes asked from the reader at a time, once grown */
+#endif
+#ifndef JR_FIRST_CAP
+#define JR_FIRST_CAP (64u << 10) /* first window size */
+#endif
+#ifndef JR_MIN_READ
+#define JR_MIN_READ (4u << 10) /* smallest free space offered to the reader */
+#endif
 #define JR_TAIL 4           /* a parse error this close to the window end may be a cut */
 
 /* Reading state of one dw_json_read call. */
@@ -29,6 +39,7 @@ typedef struct {
     uint64_t line;        /* 1-based line of buf[start] */
     uint64_t line_start;  /* stream offset of the first byte of that line */
     uint64_t index;       /* number of values seen so far (records or not) */
+    int not_object;       /* 1 when the last value parsed was not an object */
     int eof;              /* 1 once the reader returned 0 */
 } jr_state;
 
@@ -68,22 +79,26 @@ static void jr_advance(jr_state *s, size_t n)
     s->start += n;
 }
 
-/* Reads more input into the window (one reader call, up to JR_CHUNK or the
- * free space). Returns 1 when bytes came, 0 at the end, or a dw_rc (> 1) on
- * failure. */
+/* Reads more input into the window (one reader call into the free space).
+ * The window starts small (small inputs stay cheap) and grows by doubling
+ * up to about 2 * JR_CHUNK, or more for a larger record. Returns 1 when
+ * bytes came, 0 at the end, or a dw_rc (> 1) on failure. */
 static int jr_more(jr_state *s)
 {
     if (s->eof)
         return 0;
-    if (s->start > 0 && (s->cap - s->len < JR_CHUNK || s->start == s->len)) {
+    size_t want = s->cap < 2 * JR_CHUNK ? s->cap / 2 : JR_CHUNK; /* free space to offer */
+    if (want < JR_MIN_READ)
+        want = JR_MIN_READ;
+    if (s->start > 0 && (s->cap - s->len < want || s->start == s->len)) {
         memmove(s->buf, s->buf + s->start, s->len - s->start);
         s->base += s->start;
         s->len -= s->start;
         s->start = 0;
     }
-    if (s->cap - s->len < JR_CHUNK) {
-        size_t ncap = s->cap ? s->cap * 2 : 2 * JR_CHUNK;
-        while (ncap - s->len < JR_CHUNK)
+    if (s->cap - s->len < want) {
+        size_t ncap = s->cap * 2 > JR_FIRST_CAP ? s->cap * 2 : JR_FIRST_CAP;
+        while (ncap - s->len < want)
             ncap *= 2;
         char *nb = realloc(s->buf, ncap + 1);
         if (!nb)
@@ -149,7 +164,8 @@ static int jr_skip_line(jr_state *s)
 }
 
 /* Parses the value at buf[start], reading more while it is cut by the end
- * of the window. On JR_VALUE, *out owns the value and *used is its size. */
+ * of the window. On JR_VALUE, *out owns the value and *used is its size; on
+ * JR_SYNTAX and JR_BIG, *used is the number of bytes examined. */
 static jr_result jr_parse(jr_state *s, json_t **out, size_t *used, json_error_t *err, int *rc)
 {
     for (;;) {
@@ -163,10 +179,13 @@ static jr_result jr_parse(jr_state *s, json_t **out, size_t *used, json_error_t 
             return JR_VALUE;
         }
         json_decref(v); /* a scalar ending at the window end may go on */
+        *used = pos < want ? pos : want; /* bytes jansson looked at */
         if (!v && (s->eof || pos + JR_TAIL < want))
             return JR_SYNTAX;
-        if (want >= DW_JSON_MAX_RECORD)
+        if (want >= DW_JSON_MAX_RECORD) {
+            *used = want;
             return JR_BIG;
+        }
         /* the value is cut: at least double the window before trying again */
         size_t target = avail < JR_CHUNK ? avail + JR_CHUNK : 2 * avail;
         if (target > DW_JSON_MAX_RECORD + 1)
@@ -214,7 +233,8 @@ static int jr_get_str(json_t *obj, const char *key, dw_span *sp)
 static int jr_emit(jr_state *s, json_t *v, uint64_t off, uint64_t line)
 {
     uint64_t idx = s->index++;
-    if (!json_is_object(v)) {
+    s->not_object = !json_is_object(v);
+    if (s->not_object) {
         static const char *const names[] = {"an object", "an array", "a string", "an integer",
                                             "a real", "true", "false", "null"};
         int t = (int)json_typeof(v);
@@ -257,11 +277,11 @@ static int jr_emit(jr_state *s, json_t *v, uint64_t off, uint64_t line)
     return rc;
 }
 
-/* Parses and emits one value at buf[start] (whitespace already skipped) and
- * sets *res to the parse outcome. Returns 0 to go on (record emitted, or
+/* Parses and emits one value at buf[start] (whitespace already skipped),
+ * sets *res to the parse outcome and *seen as jr_parse sets *used. Returns 0 to go on (record emitted, or
  * problem reported through on_issue), else the callback's stop value or a
  * dw_rc on failure. */
-static int jr_one(jr_state *s, jr_result *res)
+static int jr_one(jr_state *s, jr_result *res, size_t *seen)
 {
     uint64_t off = s->base + s->start, line = s->line;
     uint64_t col = off - s->line_start + 1;
@@ -270,6 +290,7 @@ static int jr_one(jr_state *s, jr_result *res)
     size_t used = 0;
     int rc = 0;
     *res = jr_parse(s, &v, &used, &err, &rc);
+    *seen = used;
     if (*res == JR_FAIL)
         return rc;
     if (*res == JR_SYNTAX) {
@@ -289,8 +310,29 @@ static int jr_one(jr_state *s, jr_result *res)
     return rc;
 }
 
+/* After a broken value at buf[start] of which jansson examined `seen` bytes:
+ * when the error lies two or more lines below the start, the lines between
+ * belonged to the broken value, and reading resumes at the error's line (so
+ * no byte is parsed more than about twice: reading stays linear however the
+ * input is broken); otherwise at the line after the start. Returns as jr_peek. */
+static int jr_resume(jr_state *s, size_t seen)
+{
+    const char *p = s->buf + s->start;
+    if (seen > s->len - s->start)
+        seen = s->len - s->start;
+    if (seen > 1) {
+        const char *first = memchr(p, '\n', seen - 1);
+        const char *last = first ? memrchr(p, '\n', seen - 1) : NULL;
+        if (last && last != first) {
+            jr_advance(s, (size_t)(last + 1 - p));
+            return 1;
+        }
+    }
+    return jr_skip_line(s);
+}
+
 /* JSON Lines (or one object, or whitespace-separated values): after a broken
- * value, reading resumes at the line after the one where it started. */
+ * value, reading resumes at the next line (see jr_resume). */
 static int jr_read_lines(jr_state *s)
 {
     for (;;) {
@@ -298,10 +340,16 @@ static int jr_read_lines(jr_state *s)
         if (m != 1)
             return m == 0 ? DW_OK : m;
         jr_result res;
-        int rc = jr_one(s, &res);
+        size_t seen;
+        int rc = jr_one(s, &res, &seen);
         if (rc != 0)
             return rc;
         if (res == JR_SYNTAX || res == JR_BIG) {
+            m = jr_resume(s, seen);
+            if (m != 1)
+                return m == 0 ? DW_OK : m;
+        } else if (s->not_object) {
+            /* "1 2 3" or a stray array: one issue for the line, not one per value */
             m = jr_skip_line(s);
             if (m != 1)
                 return m == 0 ? DW_OK : m;
@@ -347,7 +395,8 @@ static int jr_read_array(jr_state *s)
             continue;
         }
         jr_result res;
-        int rc = jr_one(s, &res);
+        size_t seen;
+        int rc = jr_one(s, &res, &seen);
         if (rc != 0)
             return rc;
         if (res != JR_VALUE)
@@ -365,7 +414,7 @@ int dw_json_read(dw_reader *r, const char *head, size_t head_len, const dw_json_
     s.e = e;
     s.line = 1;
     if (head_len > 0) {
-        s.cap = head_len > JR_CHUNK ? head_len : JR_CHUNK;
+        s.cap = head_len;
         s.buf = malloc(s.cap + 1);
         if (!s.buf)
             return dw_err_set(e, DW_ENOMEM, "out of memory reading json");
@@ -390,10 +439,21 @@ out:
 
 int dw_json_sniff(const char *buf, size_t n)
 {
+    /* a page title may start with { or [ too ("[فيديو] ..."): JSON needs
+     * {" or {} for an object, [{ [" or [] for an array (after blanks) */
     size_t i = 0;
     if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
     while (i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
         i++;
-    return i < n && (buf[i] == '{' || buf[i] == '[');
+    if (i >= n || (buf[i] != '{' && buf[i] != '['))
+        return 0;
+    char open = buf[i++];
+    while (i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+        i++;
+    if (i >= n)
+        return 1; /* cut by the end of the sniffed bytes: let the reader say */
+    if (open == '{')
+        return buf[i] == '"' || buf[i] == '}';
+    return buf[i] == '{' || buf[i] == '"' || buf[i] == ']';
 }

@@ -43,7 +43,10 @@ typedef struct {
  * DW_JSON_MAX_RECORD stops the reading (after an issue). Otherwise the input
  * is a sequence of values separated by whitespace: JSON Lines, or one object
  * (possibly pretty-printed over many lines); after a broken value, reading
- * resumes at the line following the one where it started.
+ * resumes at the line following the one where it started (or, when the error
+ * was found two or more lines below, at the error's line: reading stays
+ * linear however the input is broken). After a value that is not an object,
+ * the rest of its last line is skipped (one issue per line, not per value).
  *
  * index counts every value met, usable or not; issue messages say
  * "record N" with N = index + 1 and give "line L column C" of a syntax error
@@ -53,8 +56,9 @@ typedef struct {
  * jansson and reported as such. */
 int dw_json_read(dw_reader *r, const char *head, size_t head_len, const dw_json_opts *o, dw_err *e);
 
-/* 1 if the first non-blank byte of buf (after an optional BOM) is '{' or
- * '[': the input is read as JSON. */
+/* 1 if buf (after an optional BOM and blanks) starts like JSON records:
+ * '{' then '"' or '}', or '[' then '{', '"' or ']' (blanks between allowed),
+ * so that a page whose title starts with '{' or '[' stays a page. */
 int dw_json_sniff(const char *buf, size_t n);
 
 #endif

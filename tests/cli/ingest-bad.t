@@ -3,6 +3,7 @@
 $ diwan ingest {db} {root}/sample/bad
 ? 3
 > 6 inputs: 5 read, 0 unchanged, 1 failed; 1 page, 2 articles found (2 new, 0 duplicates); 5 quarantined; 2 invalid bytes replaced
+> near-duplicates: 0 new pairs; 0 clusters of 0 articles in the database
 ! diwan ingest: warning: {root}/sample/bad/binary.bin: binary data, not text
 ! diwan ingest: warning: {root}/sample/bad/blank.txt: no text (only whitespace)
 ! diwan ingest: warning: {root}/sample/bad/broken-utf8.txt:228: 1 invalid UTF-8 byte replaced by U+FFFD
@@ -25,6 +26,7 @@ $ diwan info {tmp}/legacy.db
 > articles      2 unique (1 dated, 0 without a source)
 > sightings     2 (1 main, 1 related)
 > duplicates    0 sightings of 0 articles seen more than once (0 across outlets)
+> near dups     0 clusters, 0 articles joined a cluster as near-duplicates
 > sources       1
 > dates         2023-10-17 to 2023-10-17
 > keywords      2 distinct

@@ -5,6 +5,7 @@ $ diwan ingest --json {db} -
 $ diwan ingest {db} -
 < {root}/sample/pages/page-002.txt
 > 1 input: 0 read, 1 unchanged, 0 failed; 0 pages, 0 articles found (0 new, 0 duplicates); 0 quarantined; 0 invalid bytes replaced
+> near-duplicates: 0 new pairs; 0 clusters of 0 articles in the database
 $ diwan ingest {db} -
 < {root}/sample/pages/page-003.txt
 >*
@@ -27,6 +28,9 @@ $ diwan info --json {db}
 >   "unknown_source_articles": 0,
 >   "dated_articles": 2,
 >   "keywords": 6,
+>   "near_dup_clusters": 0,
+>   "near_dup_articles": 0,
+>   "unclustered_articles": 0,
 >   "quarantined": 0,
 >   "invalid_bytes": 0,
 >   "first_date": "2023-09-05",

@@ -31,3 +31,6 @@ $ write bad.tsv RT\tRussia Today\nno tab on this line\n
 $ diwan ingest --sources {tmp}/bad.tsv {db} {root}/sample/pages/page-001.txt
 ? 2
 ! diwan ingest: {tmp}/bad.tsv:2: expected alias<TAB>canonical name
+$ diwan ingest --encoding klingon {db} {root}/sample/pages/page-001.txt
+? 2
+! diwan ingest: unknown encoding klingon

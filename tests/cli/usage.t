@@ -7,6 +7,10 @@ $ diwan
 !   ingest     read pages, folders, .zst and JSON records into a database
 !   info       summarize a database: files, pages, articles, duplicates, quarantine
 !   sources    list outlets, their aliases and article counts
+!   dups       list near-duplicate clusters (--update computes them)
+!   stats      count n-grams and co-occurrences into the database (--export, --merge)
+!   top        most frequent terms, overall, per source or per month, or top pairs
+!   cooc       the words that co-occur with a word
 !
 ! 'diwan COMMAND --help' describes a command's options.
 $ diwan frobnicate
@@ -18,6 +22,10 @@ $ diwan frobnicate
 !   ingest     read pages, folders, .zst and JSON records into a database
 !   info       summarize a database: files, pages, articles, duplicates, quarantine
 !   sources    list outlets, their aliases and article counts
+!   dups       list near-duplicate clusters (--update computes them)
+!   stats      count n-grams and co-occurrences into the database (--export, --merge)
+!   top        most frequent terms, overall, per source or per month, or top pairs
+!   cooc       the words that co-occur with a word
 !
 ! 'diwan COMMAND --help' describes a command's options.
 $ diwan --version

@@ -13,7 +13,8 @@
  *   ! LINE                expected stderr line (none: stderr must be empty)
  *   >* / !*               stdout / stderr not checked
  *   requires shared       skip the test when ../shared is absent
- * Expected lines get the same substitutions. */
+ * Expected lines get the same substitutions. With DW_UPDATE_EXPECTED set,
+ * the file is rewritten with what the commands printed (review the diff). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -26,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "helpers.h"
 
 typedef struct {
@@ -146,6 +148,52 @@ typedef struct {
     int line;        /* line of the '$' directive */
 } step;
 
+/* Update mode: the new text of the case file, and lines waiting for the
+ * current step's expectations to be written first. */
+static dw_buf upd_text = DW_BUF_INIT, upd_pending = DW_BUF_INIT;
+static int upd_mode;
+
+/* Appends s to b with the substitutions undone ({db} {tmp} {root} {shared}). */
+static void unsubst(dw_buf *b, const char *s, const char *tmp)
+{
+    char dbp[4200];
+    snprintf(dbp, sizeof dbp, "%s/db.sqlite", tmp);
+    const char *shared = dwt_shared();
+    const struct {
+        const char *from, *to;
+    } t[] = {{dbp, "{db}"}, {tmp, "{tmp}"}, {dwt_root(), "{root}"}, {shared ? shared : "\x01", "{shared}"}};
+    while (*s) {
+        size_t i;
+        for (i = 0; i < sizeof t / sizeof *t; i++) {
+            size_t l = strlen(t[i].from);
+            if (l > 1 && strncmp(s, t[i].from, l) == 0) {
+                dw_buf_puts(b, t[i].to);
+                s += l;
+                break;
+            }
+        }
+        if (i == sizeof t / sizeof *t)
+            dw_buf_putc(b, *s++);
+    }
+}
+
+static void upd_lines(char prefix, const char *text, const char *tmp)
+{
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = strndup(p, n);
+        dw_buf_putc(&upd_text, prefix);
+        if (n)
+            dw_buf_putc(&upd_text, ' ');
+        unsubst(&upd_text, line, tmp);
+        dw_buf_putc(&upd_text, '\n');
+        free(line);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
 static void run_step(const char *casename, step *st, const char *tmp)
 {
     char outp[4200], errp[4200];
@@ -179,6 +227,14 @@ static void run_step(const char *casename, step *st, const char *tmp)
     if (!st->any_err)
         cr_expect_str_eq(err, st->err, "%s:%d: stderr differs\n--- got:\n%s--- expected:\n%s", casename,
                          st->line, err, st->err);
+    if (upd_mode) {
+        if (status)
+            dw_buf_printf(&upd_text, "? %d\n", status);
+        if (!st->any_out)
+            upd_lines('>', out ? out : "", tmp);
+        if (!st->any_err)
+            upd_lines('!', err ? err : "", tmp);
+    }
     free(out);
     free(err);
 }
@@ -204,14 +260,19 @@ static void step_free(step *st)
 
 static void finish_step(const char *casename, step *st, const char *tmp)
 {
-    if (!st->argc)
+    if (!st->argc) {
+        dw_buf_append(&upd_text, upd_pending.data ? upd_pending.data : "", upd_pending.len);
+        dw_buf_reset(&upd_pending);
         return;
+    }
     if (!st->out)
         st->out = strdup("");
     if (!st->err)
         st->err = strdup("");
     run_step(casename, st, tmp);
     step_free(st);
+    dw_buf_append(&upd_text, upd_pending.data ? upd_pending.data : "", upd_pending.len);
+    dw_buf_reset(&upd_pending);
 }
 
 ParameterizedTest(cli_case *c, cli, cases, .timeout = 120)
@@ -232,11 +293,24 @@ ParameterizedTest(cli_case *c, cli, cases, .timeout = 120)
     memset(&st, 0, sizeof st);
     int lineno = 0;
     char *save = NULL;
+    upd_mode = getenv("DW_UPDATE_EXPECTED") != NULL;
+    dw_buf_reset(&upd_text);
+    dw_buf_reset(&upd_pending);
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
+        int expect = (line[0] == '?' || line[0] == '>' || line[0] == '!') &&
+                     (line[1] == ' ' || line[1] == '\0');
+        if (line[0] == '$' || line[0] == '<' || strcmp(line, ">*") == 0 || strcmp(line, "!*") == 0) {
+            if (line[0] == '$')
+                finish_step(c->name, &st, tmp);
+            dw_buf_puts(&upd_text, line);
+            dw_buf_putc(&upd_text, '\n');
+        } else if (!expect) {
+            dw_buf_puts(&upd_pending, line);
+            dw_buf_putc(&upd_pending, '\n');
+        }
         char *l = subst(line, tmp);
         if (l[0] == '$' && l[1] == ' ') {
-            finish_step(c->name, &st, tmp);
             char *args = l + 2, *sp = NULL;
             char *w0 = strtok_r(args, " ", &sp);
             if (w0 && strcmp(w0, "write") == 0) {
@@ -279,6 +353,12 @@ ParameterizedTest(cli_case *c, cli, cases, .timeout = 120)
     }
     finish_step(c->name, &st, tmp);
     step_free(&st);
+    if (upd_mode) {
+        FILE *f = fopen(path, "wb");
+        cr_assert(f, "cannot write %s", path);
+        fwrite(dw_buf_str(&upd_text), 1, upd_text.len, f);
+        fclose(f);
+    }
     free(text);
     dwt_rmtree(tmp);
     free(tmp);

@@ -1,0 +1,94 @@
+/* cooc.c: `diwan cooc DB WORD`: the words that co-occur with WORD (written
+ * any way: it is normalized as the statistics were). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/db.h"
+
+static const char usage_text[] =
+    "usage: diwan cooc [options] DB WORD\n"
+    "\n"
+    "Lists the neighbours of WORD counted by 'diwan stats' (pairs stored at or\n"
+    "above --min-count): term_a is WORD as counted, term_b the neighbour.\n"
+    "  --by KEY     count (default), pmi, npmi or llr\n"
+    "  --limit K    at most K rows (default 20, 0: all)\n"
+    "  --format F   table (default), csv or json\n";
+
+int cmd_cooc(int argc, char **argv)
+{
+    enum { O_BY = 256, O_LIMIT, O_FORMAT };
+    static const struct option longopts[] = {
+        {"by", required_argument, NULL, O_BY}, {"limit", required_argument, NULL, O_LIMIT},
+        {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int fmt = CMD_FMT_TABLE, c;
+    long long limit = 20;
+    const char *by = "count";
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case O_BY:
+            if (strcmp(optarg, "count") && strcmp(optarg, "pmi") && strcmp(optarg, "npmi") && strcmp(optarg, "llr"))
+                return cmd_usage_error("cooc", usage_text, "--by must be count, pmi, npmi or llr");
+            by = optarg;
+            break;
+        case O_LIMIT:
+            errno = 0;
+            limit = strtoll(optarg, &end, 10);
+            if (errno || end == optarg || *end || limit < 0)
+                return cmd_usage_error("cooc", usage_text, "--limit must be a number");
+            break;
+        case O_FORMAT:
+            if ((fmt = cmd_stats_format(optarg)) < 0)
+                return cmd_usage_error("cooc", usage_text, "--format must be table, csv or json");
+            break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        case ':': return cmd_usage_error("cooc", usage_text, "option '%s' needs a value", argv[optind - 1]);
+        default: return cmd_usage_error("cooc", usage_text, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 2)
+        return cmd_usage_error("cooc", usage_text, "expected a database and a word");
+    dw_db *db;
+    int status = cmd_stats_open("cooc", argv[optind], &db);
+    if (status)
+        return status;
+    char *word = cmd_stats_term(db, argv[optind + 1]);
+    if (!word) {
+        dw_db_close(db);
+        cmd_error("cooc", "out of memory");
+        return 6;
+    }
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT ?1, nb, count, pmi, npmi, llr FROM ("
+             " SELECT term_b AS nb, count, pmi, npmi, llr FROM stats_cooc WHERE term_a = ?1 UNION ALL"
+             " SELECT term_a, count, pmi, npmi, llr FROM stats_cooc WHERE term_b = ?1)"
+             " ORDER BY %s DESC, nb LIMIT ?2",
+             by);
+    dw_err e = {{0}};
+    sqlite3_stmt *st = dw_db_prepare(db, sql, &e);
+    if (!st) {
+        cmd_error("cooc", "%s", e.msg);
+        free(word);
+        dw_db_close(db);
+        return 4;
+    }
+    sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit ? limit : -1);
+    static const char *const cols[] = {"term_a", "term_b", "#count", "#pmi", "#npmi", "#llr"};
+    if (cmd_stats_print(st, 6, cols, fmt, stdout) != SQLITE_OK) {
+        dw_db_fail(db, &e, "read statistics");
+        cmd_error("cooc", "%s", e.msg);
+        status = 4;
+    }
+    sqlite3_finalize(st);
+    free(word);
+    dw_db_close(db);
+    return status;
+}

@@ -1,0 +1,570 @@
+/* counter.c: memory-bounded counting with sorted zstd runs and a k-way
+ * merge of bounded fan-in (counter.h). */
+#define _GNU_SOURCE
+#include "stats/counter.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define MIN_CAP 4096u          /* smallest table, in slots */
+#define IO_BUF (128u << 10)    /* bytes of each run reader's and writer's buffers */
+#define RUN_WINDOW_LOG 17      /* zstd window of runs: small decoders while merging */
+
+struct dw_counter {
+    int kw;             /* 32-bit words in a key */
+    int nv;             /* 64-bit values */
+    int first;          /* first word field holding a vocab id */
+    int pair;           /* 1: key is an unordered pair of ids */
+    size_t kq;          /* 64-bit words holding the key */
+    size_t stride;      /* 64-bit words per entry: kq + nv */
+    uint64_t *table;    /* cap entries; key word 0 == 0 marks an empty slot (owned) */
+    size_t cap;         /* slots, a power of two (0 before the first add) */
+    size_t len;         /* entries in use */
+    dw_vocab *vocab;    /* word ids and ranks (not owned) */
+    dw_membudget *budget; /* shared budget (not owned) */
+    char *tmpdir;       /* folder of the runs (owned) */
+    char **runs;        /* paths of the runs not merged yet, oldest first (owned) */
+    unsigned nruns;     /* runs in runs[] */
+    unsigned runcap;    /* entries allocated in runs[] */
+    unsigned seq;       /* runs created so far (names the files) */
+    unsigned spilled;   /* spills from memory so far */
+};
+
+#define KEY(ent) ((uint32_t *)(ent))
+
+static inline uint64_t hash_key(const uint32_t *k, int kw)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < kw; i++)
+        h = (h ^ k[i]) * 0xBF58476D1CE4E5B9ull;
+    /* murmur3's finalizer: every input bit reaches the low bits */
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+dw_counter *dw_counter_new(int kw, int nv, int first, int pair, dw_vocab *vocab, dw_membudget *budget,
+                           const char *tmpdir)
+{
+    if (kw < 1 || kw > DW_COUNTER_MAXKW || nv < 1 || nv > DW_COUNTER_MAXNV)
+        return NULL;
+    dw_counter *c = calloc(1, sizeof *c);
+    if (!c || !(c->tmpdir = strdup(tmpdir))) {
+        free(c);
+        return NULL;
+    }
+    c->kw = kw;
+    c->nv = nv;
+    c->first = first;
+    c->pair = pair;
+    c->kq = ((size_t)kw + 1) / 2;
+    c->stride = c->kq + (size_t)nv;
+    c->vocab = vocab;
+    c->budget = budget;
+    budget->ncounters++;
+    return c;
+}
+
+unsigned dw_counter_runs(const dw_counter *c) { return c->seq; }
+
+/* Bytes this counter may hold: its share of what the vocabulary leaves. */
+static size_t share(const dw_counter *c)
+{
+    size_t lim = c->budget->limit, vb = dw_vocab_bytes(c->budget->vocab);
+    size_t left = lim > vb ? lim - vb : 0;
+    return left / (size_t)(c->budget->ncounters ? c->budget->ncounters : 1);
+}
+
+static int table_alloc(dw_counter *c, size_t ncap)
+{
+    uint64_t *nt = calloc(ncap * c->stride, sizeof *nt);
+    if (!nt)
+        return -1;
+    size_t mask = ncap - 1;
+    for (size_t i = 0; i < c->cap; i++) {
+        uint64_t *src = c->table + i * c->stride;
+        if (!KEY(src)[0])
+            continue;
+        size_t j = (size_t)hash_key(KEY(src), c->kw) & mask;
+        while (KEY(nt + j * c->stride)[0])
+            j = (j + 1) & mask;
+        memcpy(nt + j * c->stride, src, c->stride * 8);
+    }
+    c->budget->used -= c->cap * c->stride * 8;
+    c->budget->used += ncap * c->stride * 8;
+    free(c->table);
+    c->table = nt;
+    c->cap = ncap;
+    return 0;
+}
+
+/* Replaces word ids by ranks (to_rank) or ranks by ids; orders pairs. */
+static void key_map(const dw_counter *c, uint32_t *k, int to_rank)
+{
+    const uint32_t *map = to_rank ? c->vocab->rank : c->vocab->order;
+    for (int i = c->first; i < c->kw; i++)
+        if (k[i])
+            k[i] = to_rank ? map[k[i]] : map[k[i] - 1];
+    if (c->pair && k[0] > k[1]) {
+        uint32_t t = k[0];
+        k[0] = k[1];
+        k[1] = t;
+    }
+}
+
+static int cmp_keys(const void *a, const void *b, void *ctx)
+{
+    const uint32_t *x = a, *y = b;
+    int kw = *(const int *)ctx;
+    for (int i = 0; i < kw; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+/* ---- run files ---- */
+
+/* A run being written. */
+typedef struct {
+    FILE *f;          /* the file */
+    ZSTD_CCtx *z;     /* compressor */
+    char *in;         /* records waiting to be compressed */
+    size_t inlen;     /* bytes in in */
+    char *out;        /* compressed bytes */
+    const char *path; /* for messages */
+} run_writer;
+
+static dw_rc rw_open(run_writer *w, const char *path, dw_err *e)
+{
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    w->f = fopen(path, "wb");
+    if (!w->f)
+        return dw_err_set(e, DW_EIO, "cannot create %s: %s", path, strerror(errno));
+    w->z = ZSTD_createCCtx();
+    w->in = malloc(IO_BUF);
+    w->out = malloc(ZSTD_CStreamOutSize());
+    if (!w->z || !w->in || !w->out)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    ZSTD_CCtx_setParameter(w->z, ZSTD_c_compressionLevel, 1);
+    ZSTD_CCtx_setParameter(w->z, ZSTD_c_windowLog, RUN_WINDOW_LOG);
+    return DW_OK;
+}
+
+static dw_rc rw_flush(run_writer *w, int end, dw_err *e)
+{
+    ZSTD_inBuffer in = {w->in, w->inlen, 0};
+    size_t osz = ZSTD_CStreamOutSize();
+    for (;;) {
+        ZSTD_outBuffer out = {w->out, osz, 0};
+        size_t r = ZSTD_compressStream2(w->z, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(r))
+            return dw_err_set(e, DW_EINTERNAL, "%s: zstd: %s", w->path, ZSTD_getErrorName(r));
+        if (out.pos && fwrite(w->out, 1, out.pos, w->f) != out.pos)
+            return dw_err_set(e, DW_EIO, "cannot write %s: %s", w->path, strerror(errno));
+        if (end ? r == 0 : in.pos == in.size)
+            break;
+    }
+    w->inlen = 0;
+    return DW_OK;
+}
+
+static dw_rc rw_put(run_writer *w, const void *rec, size_t n, dw_err *e)
+{
+    if (w->inlen + n > IO_BUF) {
+        dw_rc rc = rw_flush(w, 0, e);
+        if (rc != DW_OK)
+            return rc;
+    }
+    memcpy(w->in + w->inlen, rec, n);
+    w->inlen += n;
+    return DW_OK;
+}
+
+/* Finishes the run (end != 0) and releases the writer. */
+static dw_rc rw_close(run_writer *w, int end, dw_err *e)
+{
+    dw_rc rc = end ? rw_flush(w, 1, e) : DW_OK;
+    if (w->f && fclose(w->f) != 0 && rc == DW_OK)
+        rc = dw_err_set(e, DW_EIO, "cannot write %s: %s", w->path, strerror(errno));
+    ZSTD_freeCCtx(w->z);
+    free(w->in);
+    free(w->out);
+    memset(w, 0, sizeof *w);
+    return rc;
+}
+
+/* A run being read. */
+typedef struct {
+    FILE *f;           /* the file */
+    ZSTD_DCtx *z;      /* decompressor */
+    char *in;          /* compressed bytes read */
+    ZSTD_inBuffer zin; /* position in in */
+    char *out;         /* decompressed bytes */
+    size_t pos, len;   /* unread decompressed bytes: out[pos..len) */
+    int eof;           /* file fully read */
+    uint64_t rec[DW_COUNTER_MAXKW / 2 + DW_COUNTER_MAXNV]; /* current record */
+    const char *path;  /* for messages */
+} run_reader;
+
+static dw_rc rr_open(run_reader *r, const char *path, dw_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->f = fopen(path, "rb");
+    if (!r->f)
+        return dw_err_set(e, DW_EIO, "cannot open %s: %s", path, strerror(errno));
+    r->z = ZSTD_createDCtx();
+    r->in = malloc(IO_BUF);
+    r->out = malloc(IO_BUF);
+    if (!r->z || !r->in || !r->out)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    ZSTD_DCtx_setParameter(r->z, ZSTD_d_windowLogMax, RUN_WINDOW_LOG);
+    r->zin.src = r->in;
+    return DW_OK;
+}
+
+/* Reads the next record of n bytes into r->rec: 1, 0 at the end, or -1 (e filled). */
+static int rr_next(run_reader *r, size_t n, dw_err *e)
+{
+    while (r->len - r->pos < n) {
+        memmove(r->out, r->out + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+        if (r->zin.pos == r->zin.size) {
+            if (r->eof) {
+                if (r->len) {
+                    dw_err_set(e, DW_EIO, "%s: truncated run", r->path);
+                    return -1;
+                }
+                return 0;
+            }
+            size_t got = fread(r->in, 1, IO_BUF, r->f);
+            if (got == 0) {
+                if (ferror(r->f)) {
+                    dw_err_set(e, DW_EIO, "cannot read %s: %s", r->path, strerror(errno));
+                    return -1;
+                }
+                r->eof = 1;
+                continue;
+            }
+            r->zin.size = got;
+            r->zin.pos = 0;
+        }
+        ZSTD_outBuffer out = {r->out, IO_BUF, r->len};
+        size_t z = ZSTD_decompressStream(r->z, &out, &r->zin);
+        if (ZSTD_isError(z)) {
+            dw_err_set(e, DW_EIO, "%s: corrupt run: %s", r->path, ZSTD_getErrorName(z));
+            return -1;
+        }
+        r->len = out.pos;
+    }
+    memcpy(r->rec, r->out + r->pos, n);
+    r->pos += n;
+    return 1;
+}
+
+static void rr_close(run_reader *r)
+{
+    if (r->f)
+        fclose(r->f);
+    ZSTD_freeDCtx(r->z);
+    free(r->in);
+    free(r->out);
+    memset(r, 0, sizeof *r);
+}
+
+/* Names a new run file; the caller appends it to runs[] once written. */
+static char *run_path(dw_counter *c)
+{
+    char *p = NULL;
+    if (asprintf(&p, "%s/run-%p-%06u.zst", c->tmpdir, (void *)c, c->seq++) < 0)
+        return NULL;
+    return p;
+}
+
+static dw_rc push_run(dw_counter *c, char *path, dw_err *e)
+{
+    if (c->nruns == c->runcap) {
+        unsigned nc = c->runcap ? c->runcap * 2 : 16;
+        char **nr = realloc(c->runs, nc * sizeof *nr);
+        if (!nr) {
+            unlink(path);
+            free(path);
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        }
+        c->runs = nr;
+        c->runcap = nc;
+    }
+    c->runs[c->nruns++] = path;
+    return DW_OK;
+}
+
+/* Sorts the table's entries in rank order, compacted at its start; returns
+ * how many. Keys are left in rank space. */
+static size_t sort_table(dw_counter *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->cap; i++) {
+        uint64_t *src = c->table + i * c->stride;
+        if (!KEY(src)[0])
+            continue;
+        if (n != i)
+            memcpy(c->table + n * c->stride, src, c->stride * 8);
+        key_map(c, KEY(c->table + n * c->stride), 1);
+        n++;
+    }
+    qsort_r(c->table, n, c->stride * 8, cmp_keys, &c->kw);
+    return n;
+}
+
+/* Writes the table as a sorted run and empties it. */
+static dw_rc spill(dw_counter *c, dw_err *e)
+{
+    if (dw_vocab_sort(c->vocab) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    size_t n = sort_table(c);
+    char *path = run_path(c);
+    if (!path)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    run_writer w;
+    dw_rc rc = rw_open(&w, path, e);
+    for (size_t i = 0; i < n && rc == DW_OK; i++) {
+        uint64_t *ent = c->table + i * c->stride;
+        key_map(c, KEY(ent), 0);
+        rc = rw_put(&w, ent, c->stride * 8, e);
+    }
+    dw_rc rc2 = rw_close(&w, rc == DW_OK, e);
+    if (rc == DW_OK)
+        rc = rc2;
+    if (rc != DW_OK) {
+        unlink(path);
+        free(path);
+        return rc;
+    }
+    memset(c->table, 0, c->cap * c->stride * 8);
+    c->len = 0;
+    c->spilled++;
+    return push_run(c, path, e);
+}
+
+dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    if ((c->len + 1) * 10 > c->cap * 7) {
+        size_t ncap = c->cap ? c->cap * 2 : MIN_CAP;
+        size_t esz = c->stride * 8;
+        /* growing holds the old and the new table at once */
+        if (c->cap < MIN_CAP || (ncap + c->cap) * esz <= share(c)) {
+            if (table_alloc(c, ncap) != 0) {
+                if (!c->cap)
+                    return dw_err_set(e, DW_ENOMEM, "out of memory");
+                dw_rc rc = spill(c, e);
+                if (rc != DW_OK)
+                    return rc;
+            }
+        } else {
+            dw_rc rc = spill(c, e);
+            if (rc != DW_OK)
+                return rc;
+        }
+    }
+    size_t mask = c->cap - 1;
+    size_t i = (size_t)hash_key(key, c->kw) & mask;
+    for (;; i = (i + 1) & mask) {
+        uint64_t *ent = c->table + i * c->stride;
+        uint32_t *k = KEY(ent);
+        if (!k[0]) {
+            memcpy(k, key, (size_t)c->kw * 4);
+            memcpy(ent + c->kq, vals, (size_t)c->nv * 8);
+            c->len++;
+            return DW_OK;
+        }
+        if (memcmp(k, key, (size_t)c->kw * 4) == 0) {
+            for (int v = 0; v < c->nv; v++)
+                ent[c->kq + (size_t)v] += vals[v];
+            return DW_OK;
+        }
+    }
+}
+
+/* ---- merging ---- */
+
+/* Merges runs[0..k) in order: into the run `into` (id space) when it is
+ * not NULL, else to emit (rank space). */
+static dw_rc merge_runs(dw_counter *c, unsigned k, const char *into, dw_counter_emit emit, void *ctx, dw_err *e)
+{
+    run_reader *rd = calloc(k, sizeof *rd);
+    unsigned *heap = calloc(k, sizeof *heap);
+    if (!rd || !heap) {
+        free(rd);
+        free(heap);
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
+    size_t rsz = c->stride * 8;
+    run_writer w;
+    memset(&w, 0, sizeof w);
+    dw_rc rc = into ? rw_open(&w, into, e) : DW_OK;
+    unsigned nh = 0;
+    for (unsigned i = 0; i < k && rc == DW_OK; i++) {
+        rc = rr_open(&rd[i], c->runs[i], e);
+        if (rc != DW_OK)
+            break;
+        int got = rr_next(&rd[i], rsz, e);
+        if (got < 0)
+            rc = DW_EIO;
+        else if (got) {
+            key_map(c, (uint32_t *)rd[i].rec, 1);
+            /* sift up */
+            unsigned j = nh++;
+            heap[j] = i;
+            while (j && cmp_keys(rd[heap[j]].rec, rd[heap[(j - 1) / 2]].rec, &c->kw) < 0) {
+                unsigned t = heap[j];
+                heap[j] = heap[(j - 1) / 2];
+                heap[(j - 1) / 2] = t;
+                j = (j - 1) / 2;
+            }
+        }
+    }
+    uint64_t cur[DW_COUNTER_MAXKW / 2 + DW_COUNTER_MAXNV];
+    int have = 0;
+    while (rc == DW_OK && nh) {
+        run_reader *top = &rd[heap[0]];
+        if (have && cmp_keys(cur, top->rec, &c->kw) == 0) {
+            for (int v = 0; v < c->nv; v++)
+                cur[c->kq + (size_t)v] += top->rec[c->kq + (size_t)v];
+        } else {
+            if (have) {
+                if (into) {
+                    key_map(c, (uint32_t *)cur, 0);
+                    rc = rw_put(&w, cur, rsz, e);
+                } else {
+                    rc = emit(ctx, (const uint32_t *)cur, cur + c->kq, e);
+                }
+                if (rc != DW_OK)
+                    break;
+            }
+            memcpy(cur, top->rec, rsz);
+            have = 1;
+        }
+        int got = rr_next(top, rsz, e);
+        if (got < 0) {
+            rc = DW_EIO;
+            break;
+        }
+        if (got)
+            key_map(c, (uint32_t *)top->rec, 1);
+        else
+            heap[0] = heap[--nh];
+        /* sift down */
+        unsigned j = 0;
+        for (;;) {
+            unsigned l = 2 * j + 1, r = l + 1, m = j;
+            if (l < nh && cmp_keys(rd[heap[l]].rec, rd[heap[m]].rec, &c->kw) < 0)
+                m = l;
+            if (r < nh && cmp_keys(rd[heap[r]].rec, rd[heap[m]].rec, &c->kw) < 0)
+                m = r;
+            if (m == j)
+                break;
+            unsigned t = heap[j];
+            heap[j] = heap[m];
+            heap[m] = t;
+            j = m;
+        }
+    }
+    if (rc == DW_OK && have) {
+        if (into) {
+            key_map(c, (uint32_t *)cur, 0);
+            rc = rw_put(&w, cur, rsz, e);
+        } else {
+            rc = emit(ctx, (const uint32_t *)cur, cur + c->kq, e);
+        }
+    }
+    for (unsigned i = 0; i < k; i++)
+        rr_close(&rd[i]);
+    if (into) {
+        dw_rc rc2 = rw_close(&w, rc == DW_OK, e);
+        if (rc == DW_OK)
+            rc = rc2;
+    }
+    free(rd);
+    free(heap);
+    return rc;
+}
+
+/* Removes runs[0..k) and shifts the others down. */
+static void drop_runs(dw_counter *c, unsigned k)
+{
+    for (unsigned i = 0; i < k; i++) {
+        unlink(c->runs[i]);
+        free(c->runs[i]);
+    }
+    memmove(c->runs, c->runs + k, (c->nruns - k) * sizeof *c->runs);
+    c->nruns -= k;
+}
+
+dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *e)
+{
+    if (dw_vocab_sort(c->vocab) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    dw_rc rc = DW_OK;
+    if (!c->nruns) {
+        size_t n = c->table ? sort_table(c) : 0;
+        for (size_t i = 0; i < n && rc == DW_OK; i++) {
+            uint64_t *ent = c->table + i * c->stride;
+            rc = emit(ctx, KEY(ent), ent + c->kq, e);
+        }
+    } else {
+        if (c->len)
+            rc = spill(c, e);
+        c->budget->used -= c->cap * c->stride * 8;
+        free(c->table);
+        c->table = NULL;
+        c->cap = 0;
+        /* merge in rounds until few enough runs remain to open at once */
+        while (rc == DW_OK && c->nruns > DW_COUNTER_FANIN) {
+            char *path = run_path(c);
+            if (!path)
+                return dw_err_set(e, DW_ENOMEM, "out of memory");
+            rc = merge_runs(c, DW_COUNTER_FANIN, path, NULL, NULL, e);
+            if (rc != DW_OK) {
+                unlink(path);
+                free(path);
+                break;
+            }
+            drop_runs(c, DW_COUNTER_FANIN);
+            rc = push_run(c, path, e);
+        }
+        if (rc == DW_OK)
+            rc = merge_runs(c, c->nruns, NULL, emit, ctx, e);
+        drop_runs(c, c->nruns);
+    }
+    if (c->table) {
+        c->budget->used -= c->cap * c->stride * 8;
+        free(c->table);
+        c->table = NULL;
+        c->cap = 0;
+    }
+    c->len = 0;
+    return rc;
+}
+
+void dw_counter_free(dw_counter *c)
+{
+    if (!c)
+        return;
+    drop_runs(c, c->nruns);
+    if (c->table)
+        c->budget->used -= c->cap * c->stride * 8;
+    c->budget->ncounters--;
+    free(c->table);
+    free(c->runs);
+    free(c->tmpdir);
+    free(c);
+}

@@ -1,0 +1,58 @@
+/* counter.h: a memory-bounded counter of fixed-size keys (kw 32-bit words)
+ * with nv 64-bit values summed per key. Counts are kept in an open-addressing
+ * hash table; when the table would outgrow its share of the memory budget,
+ * its entries are sorted and spilled as a run to a zstd-compressed temporary
+ * file, and the table starts again. At the end the runs (and what is left in
+ * memory) are merged, at most DW_COUNTER_FANIN files open at a time (more
+ * runs are merged in rounds into bigger runs first), into one sorted stream
+ * of distinct keys with their summed values. The stream is the same whatever
+ * the memory budget: sums are of integers, and the order is a total order on
+ * keys.
+ *
+ * Keys hold word ids of a dw_vocab from word field `first` on (0 = no word);
+ * the order is that of the words' byte order (vocab ranks), so that the
+ * stream comes in the order of the database's text keys. With `pair`, a key
+ * is an unordered pair of two word ids (kw = 2): stored smaller id first,
+ * streamed with the smaller-ranked word first. Word field 0 of a key is never
+ * 0 (it marks an empty slot). */
+#ifndef DW_STATS_COUNTER_H
+#define DW_STATS_COUNTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dw.h"
+#include "stats/vocab.h"
+
+#define DW_COUNTER_FANIN 16 /* most run files open at once while merging */
+#define DW_COUNTER_MAXKW 8  /* most 32-bit words in a key */
+#define DW_COUNTER_MAXNV 2  /* most 64-bit values */
+
+/* The shared memory budget of a run: the vocabulary and every counter. */
+typedef struct {
+    size_t limit;           /* bytes allowed for counters and vocabulary */
+    const dw_vocab *vocab;  /* its size is charged to the budget */
+    size_t used;            /* bytes held by the counters' tables */
+    int ncounters;          /* counters sharing the budget */
+} dw_membudget;
+
+typedef struct dw_counter dw_counter;
+
+/* Receives one distinct key (word fields are RANKS of vocab, pairs ordered
+ * by rank) and its summed values. Returns DW_OK to go on. */
+typedef dw_rc (*dw_counter_emit)(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e);
+
+/* Creates a counter. vocab must outlive it; runs go to files in tmpdir
+ * (an existing folder). Free with dw_counter_free. NULL when out of memory. */
+dw_counter *dw_counter_new(int kw, int nv, int first, int pair, dw_vocab *vocab, dw_membudget *budget,
+                           const char *tmpdir);
+/* Adds vals to key's values. May spill (DW_EIO on a write error). */
+dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, dw_err *e);
+/* Streams every distinct key in order to emit, then empties the counter. */
+dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *e);
+/* Runs spilled so far (for tests and the summary). */
+unsigned dw_counter_runs(const dw_counter *c);
+/* Removes its temporary files and frees it. Accepts NULL. */
+void dw_counter_free(dw_counter *c);
+
+#endif

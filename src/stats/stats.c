@@ -1,0 +1,1084 @@
+/* stats.c: the statistics run (stats.h): reads the articles, counts
+ * n-grams, lengths and co-occurrences through memory-bounded counters, and
+ * replaces the statistics tables in one transaction. Normalizing and
+ * tokenizing run on worker threads one batch ahead of the counting, which
+ * runs on the calling thread in article order, so word ids (and everything
+ * else) do not depend on the thread count. */
+#define _GNU_SOURCE
+#include "stats/stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/hash.h"
+#include "core/norm.h"
+#include "core/strmap.h"
+#include "core/tok.h"
+#include "stats/counter.h"
+#include "stats/vocab.h"
+
+/* The articles counted: cluster representatives (an article that the
+ * near-dup stage has not clustered is its own representative), or every
+ * article with ?1 = 1. The one place that selects them. */
+static const char articles_sql[] =
+    "SELECT a.body, a.published, s.name FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+    " WHERE ?1 OR a.cluster_join IS NULL OR a.cluster_join <> 'near' ORDER BY a.id";
+
+#define BATCH_BYTES (4u << 20) /* body bytes read per batch */
+#define BATCH_MAX 4096         /* articles per batch */
+#define BASE_MB 24             /* MiB outside the counters: code, buffers, batches */
+
+void dw_stats_opts_default(dw_stats_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ngram_max = 3;
+    o->cooc = 1;
+    o->window = 5;
+    o->normalize = 1;
+    o->min_count = 5;
+    o->memory_mb = 1024;
+    o->threads = 1;
+    const char *t = getenv("TMPDIR");
+    o->tmpdir = t && *t ? t : "/tmp";
+}
+
+/* ---- measures ---- */
+
+double dw_stats_pmi(double k11, double ca, double cb, double t) { return log2(k11 * t / (ca * cb)); }
+
+double dw_stats_npmi(double k11, double ca, double cb, double t)
+{
+    double p = k11 / t;
+    if (p >= 1.0)
+        return 1.0;
+    return dw_stats_pmi(k11, ca, cb, t) / -log2(p);
+}
+
+static double xlogx_term(double k, double row, double col, double t)
+{
+    return k > 0 ? k * log(k * t / (row * col)) : 0.0;
+}
+
+double dw_stats_llr(double k11, double ca, double cb, double t)
+{
+    double k12 = ca - k11, k21 = cb - k11, k22 = t - ca - cb + k11;
+    double r1 = ca, r2 = t - ca, c1 = cb, c2 = t - cb;
+    double g = xlogx_term(k11, r1, c1, t) + xlogx_term(k12, r1, c2, t) + xlogx_term(k21, r2, c1, t) +
+               xlogx_term(k22, r2, c2, t);
+    g *= 2.0;
+    return g < 0 ? 0.0 : g;
+}
+
+/* ---- batches of articles ---- */
+
+/* One article of a batch, read by the main thread, tokenized by a worker. */
+typedef struct {
+    dw_buf body;      /* the stored body */
+    uint32_t src;     /* bucket of its outlet, 0: none */
+    uint32_t month;   /* bucket of its month, 0: none */
+    dw_buf text;      /* the counted text (normalized body, or a copy of it) */
+    uint32_t *toks;   /* token i: offset toks[2i], length toks[2i+1] in text (owned) */
+    unsigned char *sent; /* sent[i]: a sentence boundary lies before token i (owned) */
+    size_t ntok;      /* tokens */
+    size_t tokcap;    /* tokens allocated */
+    uint64_t chars;   /* code points of text */
+    int oom;          /* 1: out of memory while tokenizing */
+} art;
+
+typedef struct {
+    art *arts;        /* articles (BATCH_MAX allocated, reused) */
+    size_t n;         /* articles in this batch */
+    int done;         /* 1: no article left after this batch */
+} batch;
+
+static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+static int push_tok(art *a, size_t off, size_t len, int sent)
+{
+    if (a->ntok == a->tokcap) {
+        size_t nc = a->tokcap ? a->tokcap * 2 : 1024;
+        uint32_t *t = realloc(a->toks, nc * 2 * sizeof *t);
+        if (!t)
+            return -1;
+        a->toks = t;
+        unsigned char *s = realloc(a->sent, nc);
+        if (!s)
+            return -1;
+        a->sent = s;
+        a->tokcap = nc;
+    }
+    a->toks[2 * a->ntok] = (uint32_t)off;
+    a->toks[2 * a->ntok + 1] = (uint32_t)len;
+    a->sent[a->ntok] = (unsigned char)sent;
+    a->ntok++;
+    return 0;
+}
+
+/* Normalizes and tokenizes one article. */
+static void prepare_art(art *a, const dw_stats_opts *o, unsigned norm_flags)
+{
+    a->ntok = 0;
+    a->oom = 0;
+    dw_buf_reset(&a->text);
+    int r = o->normalize ? dw_norm_text(&a->text, dw_buf_str(&a->body), a->body.len, norm_flags)
+                         : dw_buf_append(&a->text, dw_buf_str(&a->body), a->body.len);
+    if (r != 0) {
+        a->oom = 1;
+        return;
+    }
+    const unsigned char *s = (const unsigned char *)dw_buf_str(&a->text);
+    size_t n = a->text.len;
+    uint64_t chars = 0;
+    for (size_t i = 0; i < n; i++)
+        chars += (s[i] & 0xC0) != 0x80;
+    a->chars = chars;
+    if (o->whitespace) {
+        int sent = 1;
+        size_t i = 0;
+        while (i < n) {
+            if (is_space(s[i])) {
+                if (s[i] == '\n' || s[i] == '\r')
+                    sent = 1;
+                i++;
+                continue;
+            }
+            size_t st = i;
+            while (i < n && !is_space(s[i]))
+                i++;
+            if (push_tok(a, st, i - st, sent) != 0) {
+                a->oom = 1;
+                return;
+            }
+            sent = 0;
+        }
+    } else {
+        dw_tok t;
+        dw_token k;
+        dw_tok_init(&t, (const char *)s, n);
+        while (dw_tok_next(&t, &k))
+            if (push_tok(a, k.off, k.len, k.sentence_start) != 0) {
+                a->oom = 1;
+                return;
+            }
+    }
+}
+
+/* Work shared by the threads tokenizing one batch. */
+typedef struct {
+    batch *b;                 /* the batch */
+    const dw_stats_opts *o;   /* options */
+    unsigned norm_flags;      /* normalization flags of the database */
+    size_t next;              /* next article to take (under mu) */
+    pthread_mutex_t mu;       /* guards next */
+} prep_job;
+
+static void *prep_worker(void *arg)
+{
+    prep_job *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        size_t i = j->next;
+        j->next += 16;
+        pthread_mutex_unlock(&j->mu);
+        if (i >= j->b->n)
+            break;
+        for (size_t k = i; k < i + 16 && k < j->b->n; k++)
+            prepare_art(&j->b->arts[k], j->o, j->norm_flags);
+    }
+    return NULL;
+}
+
+/* ---- the run ---- */
+
+/* A bucket of counts. */
+typedef struct {
+    char kind[8];     /* "all", "source", "month" */
+    char *name;       /* outlet name or YYYY-MM ("" for all) (owned) */
+    uint64_t articles, tokens, chars; /* what was counted in it */
+} bucket;
+
+/* A small map from an article length to how many articles have it. */
+typedef struct {
+    uint64_t *keys;   /* length + 1, 0 empty (owned) */
+    uint64_t *vals;   /* articles (owned) */
+    size_t cap, len;  /* slots (power of two), used */
+} lenmap;
+
+static int lenmap_add(lenmap *m, uint64_t len)
+{
+    if ((m->len + 1) * 2 > m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 256;
+        uint64_t *k = calloc(nc, sizeof *k), *v = calloc(nc, sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return -1;
+        }
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i]) {
+                size_t j = (size_t)(m->keys[i] * 0x9E3779B97F4A7C15ull >> 20) & (nc - 1);
+                while (k[j])
+                    j = (j + 1) & (nc - 1);
+                k[j] = m->keys[i];
+                v[j] = m->vals[i];
+            }
+        free(m->keys);
+        free(m->vals);
+        m->keys = k;
+        m->vals = v;
+        m->cap = nc;
+    }
+    uint64_t key = len + 1;
+    size_t j = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->keys[j]) {
+        m->keys[j] = key;
+        m->len++;
+    }
+    m->vals[j]++;
+    return 0;
+}
+
+/* State of a run. */
+typedef struct {
+    const dw_stats_opts *o;  /* options */
+    dw_db *db;               /* the database */
+    dw_vocab vocab;          /* words */
+    dw_membudget budget;     /* memory shared by the counters */
+    dw_counter *ng;          /* n-grams: key (bucket << 3 | n, w1..wN), values (count, df) */
+    dw_counter *co;          /* pairs: key (a, b), value count in 1/unit */
+    int kw;                  /* words in an n-gram key: 1 + ngram_max */
+    uint64_t unit;           /* co-occurrence counts are multiples of 1/unit */
+    unsigned char *stop;     /* stop[id]: a stop word (owned, grown with the vocabulary) */
+    uint64_t *marg;          /* marg[id]: pair marginal in 1/unit (owned) */
+    size_t idcap;            /* entries allocated in stop and marg */
+    uint64_t pair_total;     /* twice the pair total, in 1/unit */
+    dw_strmap stopwords;     /* the stop words, as counted (normalized or not) */
+    dw_strmap bucket_ids;    /* "s" + outlet or "m" + month -> bucket id */
+    bucket *buckets;         /* buckets[id - 1] (owned) */
+    size_t nbuckets, bcap;   /* buckets used, allocated */
+    lenmap len_tokens;       /* article lengths in tokens */
+    lenmap len_chars;        /* and in characters */
+    uint32_t *ids;           /* word ids of the article being counted (owned) */
+    size_t idscap;           /* entries allocated in ids */
+    uint32_t *keys;          /* n-gram keys of the article being counted (owned) */
+    size_t keyscap;          /* keys allocated (in keys of kw words) */
+    uint64_t articles;       /* articles counted */
+    char stop_hash[24];      /* XXH3-64 of the stop-word list, hex, or "none" */
+    dw_stats_summary *sum;   /* the summary being filled */
+    /* writing */
+    sqlite3_stmt *ins;       /* insert statement of the table being written */
+    dw_buf term;             /* term being built */
+    uint32_t group;          /* key[0] of the n-gram group being summed */
+    uint64_t g_types, g_tokens, g_hapax; /* its figures */
+} run;
+
+static uint32_t bucket_get(run *r, const char *kind, const char *name, dw_err *e)
+{
+    dw_buf k = DW_BUF_INIT;
+    if (dw_buf_printf(&k, "%c%s", kind[0], name) != 0) {
+        dw_err_set(e, DW_ENOMEM, "out of memory");
+        return 0;
+    }
+    int64_t id;
+    if (dw_strmap_get(&r->bucket_ids, k.data, k.len, &id)) {
+        dw_buf_free(&k);
+        return (uint32_t)id;
+    }
+    if (r->nbuckets == r->bcap) {
+        size_t nc = r->bcap ? r->bcap * 2 : 64;
+        bucket *nb = realloc(r->buckets, nc * sizeof *nb);
+        if (!nb) {
+            dw_buf_free(&k);
+            dw_err_set(e, DW_ENOMEM, "out of memory");
+            return 0;
+        }
+        r->buckets = nb;
+        r->bcap = nc;
+    }
+    bucket *b = &r->buckets[r->nbuckets];
+    memset(b, 0, sizeof *b);
+    snprintf(b->kind, sizeof b->kind, "%s", kind);
+    b->name = strdup(name);
+    if (!b->name || dw_strmap_put(&r->bucket_ids, k.data, k.len, (int64_t)r->nbuckets + 1) != 0) {
+        free(b->name);
+        dw_buf_free(&k);
+        dw_err_set(e, DW_ENOMEM, "out of memory");
+        return 0;
+    }
+    dw_buf_free(&k);
+    return (uint32_t)++r->nbuckets;
+}
+
+/* Loads the stop words (normalized as the text is) and hashes the list. */
+static dw_rc load_stopwords(run *r, unsigned norm_flags, dw_err *e)
+{
+    const dw_stats_opts *o = r->o;
+    if (!o->cooc || o->keep_stopwords) {
+        snprintf(r->stop_hash, sizeof r->stop_hash, "none");
+        return DW_OK;
+    }
+    char *text = NULL;
+    size_t tlen = 0;
+    const char *const *list = NULL;
+    size_t nlist = 0;
+    if (o->stopwords_path) {
+        FILE *f = fopen(o->stopwords_path, "rb");
+        if (!f)
+            return dw_err_set(e, DW_EUSAGE, "cannot read stop words %s: %s", o->stopwords_path, strerror(errno));
+        dw_buf b = DW_BUF_INIT;
+        char chunk[65536];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+            if (dw_buf_append(&b, chunk, got) != 0) {
+                fclose(f);
+                dw_buf_free(&b);
+                return dw_err_set(e, DW_ENOMEM, "out of memory");
+            }
+        int bad = ferror(f);
+        fclose(f);
+        if (bad) {
+            dw_buf_free(&b);
+            return dw_err_set(e, DW_EUSAGE, "cannot read stop words %s: %s", o->stopwords_path, strerror(errno));
+        }
+        text = dw_buf_detach(&b, &tlen);
+        if (!text)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+    } else {
+        list = dw_stats_stopwords(&nlist);
+    }
+    /* every entry as counted, in a map; the hash is over the sorted distinct
+     * entries, so that the same list in another order hashes the same */
+    dw_buf w = DW_BUF_INIT;
+    dw_rc rc = DW_OK;
+    size_t li = 0;
+    char *p = text, *end = text ? text + tlen : NULL;
+    for (;;) {
+        const char *s;
+        size_t n;
+        if (list) {
+            if (li == nlist)
+                break;
+            s = list[li++];
+            n = strlen(s);
+        } else {
+            if (p >= end)
+                break;
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            s = p;
+            n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            p = nl ? nl + 1 : end;
+            while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+                n--;
+            while (n && (*s == ' ' || *s == '\t')) {
+                s++;
+                n--;
+            }
+            if (!n || *s == '#')
+                continue;
+        }
+        dw_buf_reset(&w);
+        if ((o->normalize ? dw_norm_text(&w, s, n, norm_flags) : dw_buf_append(&w, s, n)) != 0 ||
+            dw_strmap_put(&r->stopwords, dw_buf_str(&w), w.len, 1) != 0) {
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    dw_buf_free(&w);
+    free(text);
+    if (rc != DW_OK)
+        return rc;
+    /* hash of the distinct entries in byte order */
+    size_t nk = 0;
+    const char **ks = malloc((r->stopwords.len + 1) * sizeof *ks);
+    if (!ks)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->stopwords.cap; i++)
+        if (r->stopwords.keys && r->stopwords.keys[i])
+            ks[nk++] = r->stopwords.keys[i];
+    for (size_t i = 1; i < nk; i++) /* insertion sort: lists are small */
+        for (size_t j = i; j > 0 && strcmp(ks[j - 1], ks[j]) > 0; j--) {
+            const char *t = ks[j];
+            ks[j] = ks[j - 1];
+            ks[j - 1] = t;
+        }
+    dw_buf all = DW_BUF_INIT;
+    for (size_t i = 0; i < nk && rc == DW_OK; i++)
+        if (dw_buf_puts(&all, ks[i]) != 0 || dw_buf_putc(&all, '\n') != 0)
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+    free(ks);
+    snprintf(r->stop_hash, sizeof r->stop_hash, "%016llx",
+             (unsigned long long)dw_hash64_of(dw_buf_str(&all), all.len, 0));
+    dw_buf_free(&all);
+    return rc;
+}
+
+/* Word id of a token, with its per-id arrays grown. 0 when out of memory. */
+static uint32_t word_id(run *r, const char *s, size_t n)
+{
+    uint32_t id = dw_vocab_intern(&r->vocab, s, n);
+    if (!id)
+        return 0;
+    if (id >= r->idcap) {
+        size_t nc = r->idcap ? r->idcap * 2 : 4096;
+        unsigned char *st = realloc(r->stop, nc);
+        if (!st)
+            return 0;
+        r->stop = st;
+        uint64_t *m = realloc(r->marg, nc * sizeof *m);
+        if (!m)
+            return 0;
+        r->marg = m;
+        memset(r->stop + r->idcap, 0, nc - r->idcap);
+        memset(r->marg + r->idcap, 0, (nc - r->idcap) * sizeof *m);
+        r->idcap = nc;
+    }
+    if (id == r->vocab.n && r->stopwords.len)
+        r->stop[id] = (unsigned char)dw_strmap_get(&r->stopwords, s, n, NULL);
+    return id;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_key(const void *a, const void *b, void *ctx)
+{
+    const uint32_t *x = a, *y = b;
+    int kw = *(const int *)ctx;
+    for (int i = 0; i < kw; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+static dw_rc add_pair(run *r, uint32_t a, uint32_t b, uint64_t w, dw_err *e)
+{
+    uint32_t k[2] = {a < b ? a : b, a < b ? b : a};
+    uint64_t v = w;
+    r->marg[a] += w;
+    r->marg[b] += w;
+    r->pair_total += 2 * w;
+    return dw_counter_add(r->co, k, &v, e);
+}
+
+/* Counts one tokenized article. */
+static dw_rc count_art(run *r, art *a, dw_err *e)
+{
+    const dw_stats_opts *o = r->o;
+    if (a->oom)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    size_t n = a->ntok;
+    if (n > r->idscap) {
+        size_t nc = n * 2;
+        uint32_t *ids = realloc(r->ids, nc * sizeof *ids);
+        if (!ids)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        r->ids = ids;
+        r->idscap = nc;
+    }
+    const char *text = dw_buf_str(&a->text);
+    for (size_t i = 0; i < n; i++)
+        if (!(r->ids[i] = word_id(r, text + a->toks[2 * i], a->toks[2 * i + 1])))
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+    uint32_t bks[3] = {1, a->src, a->month};
+    for (int b = 0; b < 3; b++)
+        if (bks[b]) {
+            bucket *bk = &r->buckets[bks[b] - 1];
+            bk->articles++;
+            bk->tokens += n;
+            bk->chars += a->chars;
+        }
+    if (lenmap_add(&r->len_tokens, n) != 0 || lenmap_add(&r->len_chars, a->chars) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    r->articles++;
+    dw_rc rc = DW_OK;
+    /* n-grams: the article's keys (n, w1..wN) sorted, counted, then added
+     * once per bucket with df 1 */
+    int kw = r->kw, nmax = o->ngram_max;
+    if (nmax > 0 && n > 0) {
+        size_t need = n * (size_t)nmax;
+        if (need > r->keyscap) {
+            uint32_t *k = realloc(r->keys, need * 2 * (size_t)kw * sizeof *k);
+            if (!k)
+                return dw_err_set(e, DW_ENOMEM, "out of memory");
+            r->keys = k;
+            r->keyscap = need * 2;
+        }
+        size_t nk = 0;
+        for (size_t i = 0; i < n; i++) {
+            for (int g = 1; g <= nmax && i + (size_t)g <= n; g++) {
+                if (g > 1 && a->sent[i + (size_t)g - 1])
+                    break;
+                uint32_t *k = r->keys + nk * (size_t)kw;
+                k[0] = (uint32_t)g;
+                for (int w = 0; w < nmax; w++)
+                    k[1 + w] = w < g ? r->ids[i + (size_t)w] : 0;
+                nk++;
+            }
+        }
+        qsort_r(r->keys, nk, (size_t)kw * sizeof(uint32_t), cmp_key, &r->kw);
+        uint32_t key[DW_COUNTER_MAXKW];
+        for (size_t i = 0; i < nk && rc == DW_OK;) {
+            const uint32_t *k = r->keys + i * (size_t)kw;
+            size_t j = i + 1;
+            while (j < nk && memcmp(r->keys + j * (size_t)kw, k, (size_t)kw * 4) == 0)
+                j++;
+            uint64_t vals[2] = {j - i, 1};
+            memcpy(key, k, (size_t)kw * 4);
+            for (int b = 0; b < 3 && rc == DW_OK; b++)
+                if (bks[b]) {
+                    key[0] = bks[b] << 3 | k[0];
+                    rc = dw_counter_add(r->ng, key, vals, e);
+                }
+            i = j;
+        }
+    }
+    if (rc != DW_OK || !o->cooc)
+        return rc;
+    if (o->scope_article) {
+        size_t m = 0;
+        uint32_t *d = r->keys; /* reuse: distinct non-stop ids */
+        if (n > r->keyscap) {
+            d = realloc(r->keys, n * 2 * (size_t)kw * sizeof *d);
+            if (!d)
+                return dw_err_set(e, DW_ENOMEM, "out of memory");
+            r->keys = d;
+            r->keyscap = n * 2;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (!r->stop[r->ids[i]])
+                d[m++] = r->ids[i];
+        qsort(d, m, sizeof *d, cmp_u32);
+        size_t u = 0;
+        for (size_t i = 0; i < m; i++)
+            if (!u || d[u - 1] != d[i])
+                d[u++] = d[i];
+        for (size_t i = 0; i < u && rc == DW_OK; i++)
+            for (size_t j = i + 1; j < u && rc == DW_OK; j++)
+                rc = add_pair(r, d[i], d[j], 1, e);
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == DW_OK; i++) {
+        uint32_t x = r->ids[i];
+        if (r->stop[x])
+            continue;
+        for (size_t dd = 1; dd <= (size_t)o->window && i + dd < n && rc == DW_OK; dd++) {
+            if (a->sent[i + dd])
+                break;
+            uint32_t y = r->ids[i + dd];
+            if (r->stop[y] || y == x)
+                continue;
+            rc = add_pair(r, x, y, o->harmonic ? r->unit / dd : 1, e);
+        }
+    }
+    return rc;
+}
+
+/* Reads the next batch of articles (bodies, buckets) from st. */
+static dw_rc read_batch(run *r, sqlite3_stmt *st, batch *b, dw_err *e)
+{
+    b->n = 0;
+    size_t bytes = 0;
+    while (b->n < BATCH_MAX && bytes < BATCH_BYTES) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_DONE) {
+            b->done = 1;
+            break;
+        }
+        if (s != SQLITE_ROW)
+            return dw_db_fail(r->db, e, "read articles");
+        art *a = &b->arts[b->n];
+        const char *body = (const char *)sqlite3_column_text(st, 0);
+        size_t blen = (size_t)sqlite3_column_bytes(st, 0);
+        dw_buf_reset(&a->body);
+        if (dw_buf_append(&a->body, body ? body : "", body ? blen : 0) != 0)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        bytes += blen;
+        a->src = a->month = 0;
+        const char *pub = (const char *)sqlite3_column_text(st, 1);
+        const char *src = (const char *)sqlite3_column_text(st, 2);
+        if (src && !(a->src = bucket_get(r, "source", src, e)))
+            return DW_ENOMEM;
+        if (pub && strlen(pub) >= 7) {
+            char mon[8];
+            memcpy(mon, pub, 7);
+            mon[7] = '\0';
+            if (!(a->month = bucket_get(r, "month", mon, e)))
+                return DW_ENOMEM;
+        }
+        b->n++;
+    }
+    return DW_OK;
+}
+
+/* Tokenizes a batch with the worker threads (threads 0: on this thread). */
+typedef struct {
+    prep_job job;        /* the shared work */
+    pthread_t *tids;     /* worker threads */
+    int nthreads;        /* workers started */
+} prep_run;
+
+static void prep_start(prep_run *p, batch *b, const dw_stats_opts *o, unsigned norm_flags, int workers)
+{
+    p->job.b = b;
+    p->job.o = o;
+    p->job.norm_flags = norm_flags;
+    p->job.next = 0;
+    p->nthreads = 0;
+    for (int i = 0; i < workers; i++)
+        if (pthread_create(&p->tids[i], NULL, prep_worker, &p->job) == 0)
+            p->nthreads++;
+    if (!p->nthreads) /* no worker (threads 1, or none could start): do it here */
+        prep_worker(&p->job);
+}
+
+static void prep_join(prep_run *p)
+{
+    for (int i = 0; i < p->nthreads; i++)
+        pthread_join(p->tids[i], NULL);
+    p->nthreads = 0;
+}
+
+/* ---- writing ---- */
+
+static dw_rc step_insert(run *r, dw_err *e)
+{
+    int s = sqlite3_step(r->ins);
+    sqlite3_reset(r->ins);
+    return s == SQLITE_DONE ? DW_OK : dw_db_fail(r->db, e, "write statistics");
+}
+
+/* Appends the word of rank rk to r->term. */
+static int term_word(run *r, uint32_t rk)
+{
+    size_t len;
+    const char *w = dw_vocab_word(&r->vocab, r->vocab.order[rk - 1], &len);
+    return dw_buf_append(&r->term, w, len);
+}
+
+static dw_rc flush_group(run *r, dw_err *e)
+{
+    if (!r->group)
+        return DW_OK;
+    sqlite3_stmt *st = dw_db_prepare(r->db,
+        "INSERT INTO stats_summary(bucket, n, types, tokens, hapax) VALUES (?1, ?2, ?3, ?4, ?5)", e);
+    if (!st)
+        return DW_EDB;
+    sqlite3_bind_int64(st, 1, r->group >> 3);
+    sqlite3_bind_int64(st, 2, r->group & 7);
+    sqlite3_bind_int64(st, 3, (int64_t)r->g_types);
+    sqlite3_bind_int64(st, 4, (int64_t)r->g_tokens);
+    sqlite3_bind_int64(st, 5, (int64_t)r->g_hapax);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return dw_db_fail(r->db, e, "write statistics");
+    if (r->group == (1u << 3 | 1u)) {
+        r->sum->tokens = r->g_tokens;
+        r->sum->types = r->g_types;
+        r->sum->hapax = r->g_hapax;
+    }
+    r->group = 0;
+    r->g_types = r->g_tokens = r->g_hapax = 0;
+    return DW_OK;
+}
+
+static dw_rc emit_ngram(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    run *r = ctx;
+    if (key[0] != r->group) {
+        dw_rc rc = flush_group(r, e);
+        if (rc != DW_OK)
+            return rc;
+        r->group = key[0];
+    }
+    r->g_types++;
+    r->g_tokens += vals[0];
+    r->g_hapax += vals[0] == 1;
+    r->sum->ngrams++;
+    int n = (int)(key[0] & 7);
+    dw_buf_reset(&r->term);
+    for (int i = 0; i < n; i++)
+        if ((i && dw_buf_putc(&r->term, ' ') != 0) || term_word(r, key[1 + i]) != 0)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+    sqlite3_bind_int64(r->ins, 1, key[0] >> 3);
+    sqlite3_bind_int64(r->ins, 2, n);
+    sqlite3_bind_text(r->ins, 3, r->term.data, (int)r->term.len, SQLITE_STATIC);
+    sqlite3_bind_int64(r->ins, 4, (int64_t)vals[0]);
+    sqlite3_bind_int64(r->ins, 5, (int64_t)vals[1]);
+    return step_insert(r, e);
+}
+
+static void bind_count(sqlite3_stmt *st, int col, uint64_t units, uint64_t unit)
+{
+    if (unit == 1)
+        sqlite3_bind_int64(st, col, (int64_t)units);
+    else
+        sqlite3_bind_double(st, col, (double)units / (double)unit);
+}
+
+static dw_rc emit_pair(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    run *r = ctx;
+    r->sum->pairs++;
+    if (vals[0] < (uint64_t)r->o->min_count * r->unit)
+        return DW_OK;
+    r->sum->pairs_stored++;
+    uint32_t a = r->vocab.order[key[0] - 1], b = r->vocab.order[key[1] - 1];
+    double u = (double)r->unit;
+    double k = (double)vals[0] / u, ca = (double)r->marg[a] / u, cb = (double)r->marg[b] / u,
+           t = (double)r->pair_total / u;
+    size_t la, lb;
+    const char *wa = dw_vocab_word(&r->vocab, a, &la), *wb = dw_vocab_word(&r->vocab, b, &lb);
+    sqlite3_bind_text(r->ins, 1, wa, (int)la, SQLITE_STATIC);
+    sqlite3_bind_text(r->ins, 2, wb, (int)lb, SQLITE_STATIC);
+    bind_count(r->ins, 3, vals[0], r->unit);
+    sqlite3_bind_double(r->ins, 4, dw_stats_pmi(k, ca, cb, t));
+    sqlite3_bind_double(r->ins, 5, dw_stats_npmi(k, ca, cb, t));
+    sqlite3_bind_double(r->ins, 6, dw_stats_llr(k, ca, cb, t));
+    return step_insert(r, e);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static dw_rc write_lengths(run *r, const char *unit, const lenmap *m, dw_err *e)
+{
+    uint64_t *pairs = malloc((m->len + 1) * 2 * sizeof *pairs);
+    if (!pairs)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            pairs[2 * k] = m->keys[i] - 1;
+            pairs[2 * k + 1] = m->vals[i];
+            k++;
+        }
+    qsort(pairs, k, 2 * sizeof *pairs, cmp_u64);
+    sqlite3_stmt *st = dw_db_prepare(r->db, "INSERT INTO stats_lengths(unit, length, articles) VALUES (?1, ?2, ?3)", e);
+    dw_rc rc = st ? DW_OK : DW_EDB;
+    for (size_t i = 0; i < k && rc == DW_OK; i++) {
+        sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (int64_t)pairs[2 * i]);
+        sqlite3_bind_int64(st, 3, (int64_t)pairs[2 * i + 1]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = dw_db_fail(r->db, e, "write statistics");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    free(pairs);
+    return rc;
+}
+
+static dw_rc set_info(dw_db *db, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static dw_rc set_info(dw_db *db, const char *key, const char *fmt, ...)
+{
+    char v[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v, sizeof v, fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO stats_info(key, value) VALUES (?1, ?2)", -1, &st, NULL) !=
+        SQLITE_OK)
+        return DW_EDB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, v, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? DW_OK : DW_EDB;
+}
+
+static const char clear_sql[] =
+    "DELETE FROM stats_info; DELETE FROM stats_buckets; DELETE FROM stats_ngrams; DELETE FROM stats_summary;"
+    " DELETE FROM stats_lengths; DELETE FROM stats_cooc_terms; DELETE FROM stats_cooc;"
+    " DROP INDEX IF EXISTS stats_cooc_b;";
+
+static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
+{
+    const dw_stats_opts *o = r->o;
+    dw_db *db = r->db;
+    dw_rc rc = dw_db_exec(db, clear_sql, e);
+    /* buckets */
+    if (rc == DW_OK) {
+        sqlite3_stmt *st = dw_db_prepare(db,
+            "INSERT INTO stats_buckets(id, kind, name, articles, tokens, chars) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
+        rc = st ? DW_OK : DW_EDB;
+        for (size_t i = 0; i < r->nbuckets && rc == DW_OK; i++) {
+            bucket *b = &r->buckets[i];
+            sqlite3_bind_int64(st, 1, (int64_t)i + 1);
+            sqlite3_bind_text(st, 2, b->kind, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, b->name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, (int64_t)b->articles);
+            sqlite3_bind_int64(st, 5, (int64_t)b->tokens);
+            sqlite3_bind_int64(st, 6, (int64_t)b->chars);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = dw_db_fail(db, e, "write statistics");
+            sqlite3_reset(st);
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc == DW_OK && r->ng) {
+        r->ins = dw_db_prepare(db, "INSERT INTO stats_ngrams(bucket, n, term, count, df) VALUES (?1, ?2, ?3, ?4, ?5)", e);
+        rc = r->ins ? dw_counter_finish(r->ng, emit_ngram, r, e) : DW_EDB;
+        if (rc == DW_OK)
+            rc = flush_group(r, e);
+        sqlite3_finalize(r->ins);
+        r->ins = NULL;
+    }
+    if (rc == DW_OK)
+        rc = write_lengths(r, "tokens", &r->len_tokens, e);
+    if (rc == DW_OK)
+        rc = write_lengths(r, "chars", &r->len_chars, e);
+    if (rc == DW_OK && r->co) {
+        if (dw_vocab_sort(&r->vocab) != 0)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        sqlite3_stmt *st = dw_db_prepare(db, "INSERT INTO stats_cooc_terms(term, count) VALUES (?1, ?2)", e);
+        rc = st ? DW_OK : DW_EDB;
+        for (uint32_t k = 0; k < r->vocab.n && rc == DW_OK; k++) {
+            uint32_t id = r->vocab.order[k];
+            if (!r->marg[id])
+                continue;
+            size_t len;
+            const char *w = dw_vocab_word(&r->vocab, id, &len);
+            sqlite3_bind_text(st, 1, w, (int)len, SQLITE_STATIC);
+            bind_count(st, 2, r->marg[id], r->unit);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = dw_db_fail(db, e, "write statistics");
+            sqlite3_reset(st);
+        }
+        sqlite3_finalize(st);
+        if (rc == DW_OK) {
+            r->ins = dw_db_prepare(db,
+                "INSERT INTO stats_cooc(term_a, term_b, count, pmi, npmi, llr) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
+            rc = r->ins ? dw_counter_finish(r->co, emit_pair, r, e) : DW_EDB;
+            sqlite3_finalize(r->ins);
+            r->ins = NULL;
+        }
+    }
+    if (rc == DW_OK)
+        rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
+    if (rc == DW_OK) {
+        int bad = 0;
+        bad |= set_info(db, "ngram_max", "%d", o->ngram_max) != DW_OK;
+        bad |= set_info(db, "cooc", "%d", o->cooc) != DW_OK;
+        bad |= set_info(db, "window", "%d", o->window) != DW_OK;
+        bad |= set_info(db, "scope", "%s", o->scope_article ? "article" : "window") != DW_OK;
+        bad |= set_info(db, "weighting", "%s", o->harmonic ? "harmonic" : "none") != DW_OK;
+        bad |= set_info(db, "tokenizer", "%s", o->whitespace ? "whitespace" : "words") != DW_OK;
+        bad |= set_info(db, "normalize", "%s",
+                        !o->normalize ? "none" : (norm_flags & DW_NORM_TEH_MARBUTA) ? "1+teh" : "1") != DW_OK;
+        bad |= set_info(db, "all_copies", "%d", o->all_copies) != DW_OK;
+        bad |= set_info(db, "stopwords", "%s", r->stop_hash) != DW_OK;
+        bad |= set_info(db, "min_count", "%lld", (long long)o->min_count) != DW_OK;
+        bad |= set_info(db, "unit", "%llu", (unsigned long long)r->unit) != DW_OK;
+        bad |= set_info(db, "pair_total", "%llu", (unsigned long long)r->pair_total) != DW_OK;
+        bad |= set_info(db, "articles", "%llu", (unsigned long long)r->articles) != DW_OK;
+        if (bad)
+            rc = dw_db_fail(db, e, "write statistics");
+    }
+    return rc;
+}
+
+static uint64_t lcm_upto(int w)
+{
+    uint64_t l = 1;
+    for (uint64_t k = 2; k <= (uint64_t)w; k++) {
+        uint64_t a = l, b = k;
+        while (b) {
+            uint64_t t = a % b;
+            a = b;
+            b = t;
+        }
+        l = l / a * k;
+    }
+    return l;
+}
+
+
+dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_err *e)
+{
+    memset(sum, 0, sizeof *sum);
+    if (o->ngram_max < 0 || o->ngram_max > DW_STATS_NGRAM_MAX)
+        return dw_err_set(e, DW_EUSAGE, "--ngram-max must be 0 to %d", DW_STATS_NGRAM_MAX);
+    if (o->window < 1 || o->window > DW_STATS_WINDOW_MAX)
+        return dw_err_set(e, DW_EUSAGE, "--window must be 1 to %d", DW_STATS_WINDOW_MAX);
+    if (o->min_count < 0)
+        return dw_err_set(e, DW_EUSAGE, "--min-count must not be negative");
+    if (o->memory_mb < 32)
+        return dw_err_set(e, DW_EUSAGE, "--memory-mb must be at least 32");
+    if (o->harmonic && o->scope_article)
+        return dw_err_set(e, DW_EUSAGE, "--harmonic needs a window, not --scope article");
+    struct stat sb;
+    if (stat(o->tmpdir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return dw_err_set(e, DW_EUSAGE, "--tmpdir %s: not a folder", o->tmpdir);
+    char tmpl[4200];
+    snprintf(tmpl, sizeof tmpl, "%s/diwan-stats.XXXXXX", o->tmpdir);
+    if (!mkdtemp(tmpl))
+        return dw_err_set(e, DW_EIO, "cannot create a folder in %s: %s", o->tmpdir, strerror(errno));
+
+    run *r = calloc(1, sizeof *r);
+    batch bt[2];
+    memset(bt, 0, sizeof bt);
+    prep_run pr;
+    memset(&pr, 0, sizeof pr);
+    pthread_mutex_init(&pr.job.mu, NULL);
+    int workers = o->threads > 1 ? o->threads : 0;
+    pr.tids = calloc((size_t)(workers ? workers : 1), sizeof *pr.tids);
+    bt[0].arts = calloc(BATCH_MAX, sizeof(art));
+    bt[1].arts = calloc(BATCH_MAX, sizeof(art));
+    sqlite3_stmt *st = NULL;
+    dw_rc rc = DW_OK;
+    if (!r || !pr.tids || !bt[0].arts || !bt[1].arts) {
+        rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        goto done;
+    }
+    r->o = o;
+    r->db = db;
+    r->sum = sum;
+    r->kw = 1 + o->ngram_max;
+    r->unit = o->harmonic ? lcm_upto(o->window) : 1;
+    /* sqlite's page cache is part of the budget */
+    size_t cache_kb = o->memory_mb * 1024 / 16;
+    if (cache_kb > 65536)
+        cache_kb = 65536;
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%zu", cache_kb);
+    sqlite3_exec(db->h, pragma, NULL, NULL, NULL);
+    size_t reserve = ((size_t)BASE_MB << 20) + cache_kb * 1024;
+    r->budget.limit = (o->memory_mb << 20) > reserve ? (o->memory_mb << 20) - reserve : (8u << 20);
+    if (o->budget_bytes)
+        r->budget.limit = o->budget_bytes;
+    r->budget.vocab = &r->vocab;
+    if ((rc = load_stopwords(r, db->norm_flags, e)) != DW_OK)
+        goto done;
+    if (o->ngram_max > 0 && !(r->ng = dw_counter_new(r->kw, 2, 1, 0, &r->vocab, &r->budget, tmpl))) {
+        rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (o->cooc && !(r->co = dw_counter_new(2, 1, 0, 1, &r->vocab, &r->budget, tmpl))) {
+        rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (!bucket_get(r, "all", "", e)) {
+        rc = DW_ENOMEM;
+        goto done;
+    }
+    /* counting: one read transaction, batches tokenized one ahead */
+    if ((rc = dw_db_exec(db, "BEGIN", e)) != DW_OK)
+        goto done;
+    st = dw_db_prepare(db, articles_sql, e);
+    if (!st) {
+        rc = DW_EDB;
+        goto counted;
+    }
+    sqlite3_bind_int(st, 1, o->all_copies);
+    rc = read_batch(r, st, &bt[0], e);
+    if (rc == DW_OK) {
+        prep_start(&pr, &bt[0], o, db->norm_flags, workers);
+        prep_join(&pr);
+    }
+    for (int cur = 0; rc == DW_OK;) {
+        batch *b = &bt[cur], *nx = &bt[!cur];
+        int more = !b->done;
+        if (more) {
+            rc = read_batch(r, st, nx, e);
+            if (rc != DW_OK)
+                break;
+            prep_start(&pr, nx, o, db->norm_flags, workers);
+        }
+        for (size_t i = 0; i < b->n && rc == DW_OK; i++)
+            rc = count_art(r, &b->arts[i], e);
+        if (more)
+            prep_join(&pr);
+        if (!more)
+            break;
+        cur = !cur;
+    }
+counted:
+    sqlite3_finalize(st);
+    st = NULL;
+    sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < BATCH_MAX; i++) {
+            art *a = &bt[k].arts[i];
+            dw_buf_free(&a->body);
+            dw_buf_free(&a->text);
+            free(a->toks);
+            free(a->sent);
+        }
+    free(bt[0].arts);
+    free(bt[1].arts);
+    bt[0].arts = bt[1].arts = NULL;
+    if (rc != DW_OK)
+        goto done;
+    sum->articles = r->articles;
+    /* writing: one transaction replaces every statistics table */
+    if ((rc = dw_db_exec(db, "BEGIN IMMEDIATE", e)) != DW_OK)
+        goto done;
+    rc = write_all(r, db->norm_flags, e);
+    sum->runs = (r->ng ? dw_counter_runs(r->ng) : 0) + (r->co ? dw_counter_runs(r->co) : 0);
+    if (rc == DW_OK)
+        rc = dw_db_exec(db, "COMMIT", e);
+    else
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+done:
+    if (bt[0].arts || bt[1].arts) {
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; bt[k].arts && i < BATCH_MAX; i++) {
+                art *a = &bt[k].arts[i];
+                dw_buf_free(&a->body);
+                dw_buf_free(&a->text);
+                free(a->toks);
+                free(a->sent);
+            }
+        free(bt[0].arts);
+        free(bt[1].arts);
+    }
+    free(pr.tids);
+    pthread_mutex_destroy(&pr.job.mu);
+    if (r) {
+        dw_counter_free(r->ng);
+        dw_counter_free(r->co);
+        dw_vocab_free(&r->vocab);
+        free(r->stop);
+        free(r->marg);
+        dw_strmap_free(&r->stopwords);
+        dw_strmap_free(&r->bucket_ids);
+        for (size_t i = 0; i < r->nbuckets; i++)
+            free(r->buckets[i].name);
+        free(r->buckets);
+        free(r->len_tokens.keys);
+        free(r->len_tokens.vals);
+        free(r->len_chars.keys);
+        free(r->len_chars.vals);
+        free(r->ids);
+        free(r->keys);
+        dw_buf_free(&r->term);
+        free(r);
+    }
+    rmdir(tmpl); /* the counters removed their runs */
+    return rc;
+}
+
+int dw_stats_present(dw_db *db)
+{
+    int64_t n = 0;
+    dw_err e;
+    return dw_db_int(db, "SELECT count(*) FROM stats_info", &n, &e) == DW_OK && n > 0;
+}

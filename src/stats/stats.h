@@ -1,0 +1,92 @@
+/* stats.h: the statistics stage (issue 4). Counts, over the tokens of the
+ * cluster representatives' bodies (every article with all_copies):
+ * n-grams (1..ngram_max words, never across a sentence boundary) with their
+ * total count and document frequency, overall, per source and per month;
+ * types, tokens and hapax legomena per bucket and n; article lengths in
+ * tokens and characters; and co-occurrences of two different words within a
+ * symmetric window that stops at sentence boundaries (or within one
+ * article), optionally weighted 1/d, with PMI, NPMI and Dunning's
+ * log-likelihood ratio. Counting is bounded by memory_mb (see counter.h) and
+ * gives the same tables whatever the memory limit and thread count. The
+ * tables (schema.sql, "statistics") are replaced in one transaction.
+ *
+ * Co-occurrence measures, for a pair (a, b) counted c(a,b) times, c(a) the
+ * sum of the counts of the pairs that a is in, and T the sum of c(a) over
+ * all words (twice the pair total): PMI = log2(c(a,b) T / (c(a) c(b))),
+ * NPMI = PMI / -log2(c(a,b) / T), LLR = Dunning's G^2 (natural logarithm) of
+ * the 2x2 table k11 = c(a,b), k12 = c(a) - k11, k21 = c(b) - k11,
+ * k22 = T - c(a) - c(b) + k11. */
+#ifndef DW_STATS_STATS_H
+#define DW_STATS_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/db.h"
+#include "core/dw.h"
+
+#define DW_STATS_NGRAM_MAX 5 /* largest --ngram-max */
+#define DW_STATS_WINDOW_MAX 20 /* largest --window (weights are exact fractions of lcm(1..20)) */
+
+typedef struct {
+    int ngram_max;              /* longest n-gram counted, 0..DW_STATS_NGRAM_MAX (0: none) */
+    int cooc;                   /* 1: count co-occurrences */
+    int window;                 /* co-occurrence window, 1..DW_STATS_WINDOW_MAX */
+    int scope_article;          /* 1: pairs of words in the same article instead of a window */
+    int harmonic;               /* 1: a pair d tokens apart counts 1/d */
+    int whitespace;             /* 1: tokens are whitespace-separated runs, not words */
+    int normalize;              /* 1: tokens of the normalized body (0: of the stored body) */
+    int all_copies;             /* 1: every article, not only cluster representatives */
+    int keep_stopwords;         /* 1: stop words take part in co-occurrences */
+    const char *stopwords_path; /* one stop word a line ('#' comments), NULL: built-in list */
+    int64_t min_count;          /* pairs counted fewer times are not stored (0: every pair) */
+    size_t memory_mb;           /* memory budget in MiB */
+    int threads;                /* threads normalizing and tokenizing */
+    const char *tmpdir;         /* where runs spill (a private folder is made there) */
+    size_t budget_bytes;        /* tests: bytes for the counters and vocabulary, overriding
+                                   memory_mb (0: derived from memory_mb) */
+} dw_stats_opts;
+
+/* Default options: n-grams up to 3, window 5, min count 5, 1024 MiB, 1 thread, $TMPDIR or /tmp. */
+void dw_stats_opts_default(dw_stats_opts *o);
+
+/* What a run counted. */
+typedef struct {
+    uint64_t articles;     /* articles counted */
+    uint64_t tokens;       /* tokens (unigram total) */
+    uint64_t types;        /* distinct unigrams */
+    uint64_t hapax;        /* unigrams seen once */
+    uint64_t ngrams;       /* rows of stats_ngrams */
+    uint64_t pairs;        /* distinct pairs counted */
+    uint64_t pairs_stored; /* pairs at or above min_count (rows of stats_cooc) */
+    unsigned runs;         /* runs spilled to temporary files */
+} dw_stats_summary;
+
+/* Counts db's articles and replaces its statistics tables. db must be open
+ * for writing, with the writer lock held. */
+dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_err *e);
+
+/* Adds the statistics of the database at other_path (computed with the same
+ * counting options, over other articles) to db's, recomputing the totals,
+ * types, hapax and measures, and keeping the pairs counted at least
+ * min_count times (-1: db's min_count). The result equals one run over both
+ * sets of articles when both kept every pair (min_count 1). */
+dw_rc dw_stats_merge(dw_db *db, const char *other_path, int64_t min_count, dw_err *e);
+
+/* Writes the statistics tables as zstd-compressed CSV files DIR/TABLE.csv.zst
+ * (created, or replaced). */
+dw_rc dw_stats_export(dw_db *db, const char *dir, dw_err *e);
+
+/* 1 when db holds statistics, 0 when not. */
+int dw_stats_present(dw_db *db);
+
+/* Association measures of a pair counted k11 times, with marginals ca and cb
+ * and total t (see above). */
+double dw_stats_pmi(double k11, double ca, double cb, double t);
+double dw_stats_npmi(double k11, double ca, double cb, double t);
+double dw_stats_llr(double k11, double ca, double cb, double t);
+
+/* The built-in Arabic stop-word list (as written; normalized when used). */
+const char *const *dw_stats_stopwords(size_t *n);
+
+#endif

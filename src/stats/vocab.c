@@ -1,0 +1,183 @@
+/* vocab.c: word interning and byte-order ranks (vocab.h). */
+#define _GNU_SOURCE
+#include "stats/vocab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+
+static int grow_table(dw_vocab *v)
+{
+    size_t ncap = v->cap ? v->cap * 2 : 1024;
+    uint64_t *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < v->cap; i++) {
+        uint64_t s = v->slots[i];
+        if (!s)
+            continue;
+        uint32_t id = (uint32_t)s;
+        uint64_t h = ((s >> 32) << 32) | v->hashes[id];
+        size_t j = (size_t)(h ^ (h >> 29)) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = s;
+    }
+    free(v->slots);
+    v->slots = ns;
+    v->cap = ncap;
+    return 0;
+}
+
+static inline size_t slot_start(uint64_t h, size_t cap) { return (size_t)(h ^ (h >> 29)) & (cap - 1); }
+
+uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len)
+{
+    if (!v->cap)
+        return 0;
+    uint64_t h = dw_hash64_of(s, len, 0);
+    uint64_t tag = h >> 32;
+    for (size_t i = slot_start(h, v->cap);; i = (i + 1) & (v->cap - 1)) {
+        uint64_t sl = v->slots[i];
+        if (!sl)
+            return 0;
+        uint32_t id = (uint32_t)sl;
+        if ((sl >> 32) == tag && v->lens[id] == len && memcmp(v->arena + v->offs[id], s, len) == 0)
+            return id;
+    }
+}
+
+uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len)
+{
+    if ((v->n + 1) * 10 >= v->cap * 7 && grow_table(v) != 0)
+        return 0;
+    uint64_t h = dw_hash64_of(s, len, 0);
+    uint64_t tag = h >> 32;
+    size_t i = slot_start(h, v->cap);
+    for (;; i = (i + 1) & (v->cap - 1)) {
+        uint64_t sl = v->slots[i];
+        if (!sl)
+            break;
+        uint32_t id = (uint32_t)sl;
+        if ((sl >> 32) == tag && v->lens[id] == len && memcmp(v->arena + v->offs[id], s, len) == 0)
+            return id;
+    }
+    if (v->n + 1 >= v->idcap) {
+        uint32_t nc = v->idcap ? v->idcap * 2 : 1024;
+        uint64_t *o = realloc(v->offs, nc * sizeof *o);
+        if (!o)
+            return 0;
+        v->offs = o;
+        uint32_t *l = realloc(v->lens, nc * sizeof *l);
+        if (!l)
+            return 0;
+        v->lens = l;
+        uint32_t *hs = realloc(v->hashes, nc * sizeof *hs);
+        if (!hs)
+            return 0;
+        v->hashes = hs;
+        v->idcap = nc;
+    }
+    if (v->alen + len + 1 > v->acap) {
+        size_t nc = v->acap ? v->acap * 2 : 65536;
+        while (nc < v->alen + len + 1)
+            nc *= 2;
+        char *a = realloc(v->arena, nc);
+        if (!a)
+            return 0;
+        v->arena = a;
+        v->acap = nc;
+    }
+    uint32_t id = ++v->n;
+    v->offs[id] = v->alen;
+    v->lens[id] = (uint32_t)len;
+    v->hashes[id] = (uint32_t)h;
+    memcpy(v->arena + v->alen, s, len);
+    v->alen += len;
+    v->arena[v->alen++] = '\0';
+    v->slots[i] = (tag << 32) | id;
+    return id;
+}
+
+const char *dw_vocab_word(const dw_vocab *v, uint32_t id, size_t *len)
+{
+    *len = v->lens[id];
+    return v->arena + v->offs[id];
+}
+
+static int cmp_words(const dw_vocab *v, uint32_t a, uint32_t b)
+{
+    size_t la = v->lens[a], lb = v->lens[b];
+    int c = memcmp(v->arena + v->offs[a], v->arena + v->offs[b], la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb;
+}
+
+static int cmp_ids(const void *x, const void *y, void *ctx)
+{
+    return cmp_words(ctx, *(const uint32_t *)x, *(const uint32_t *)y);
+}
+
+int dw_vocab_sort(dw_vocab *v)
+{
+    if (v->nsorted == v->n)
+        return 0;
+    uint32_t *order = malloc((size_t)v->n * sizeof *order);
+    uint32_t *rank = malloc(((size_t)v->n + 1) * sizeof *rank);
+    if (!order || !rank) {
+        free(order);
+        free(rank);
+        return -1;
+    }
+    /* sort the new words, then merge them with the sorted old ones */
+    uint32_t nnew = v->n - v->nsorted, nold = v->nsorted;
+    uint32_t *fresh = order + nold;
+    for (uint32_t k = 0; k < nnew; k++)
+        fresh[k] = nold + 1 + k;
+    qsort_r(fresh, nnew, sizeof *fresh, cmp_ids, v);
+    uint32_t *tmp = malloc((size_t)nnew * sizeof *tmp);
+    if (!tmp) {
+        free(order);
+        free(rank);
+        return -1;
+    }
+    memcpy(tmp, fresh, (size_t)nnew * sizeof *tmp);
+    uint32_t i = 0, j = 0, k = 0;
+    while (i < nold || j < nnew) {
+        if (j >= nnew || (i < nold && cmp_words(v, v->order[i], tmp[j]) < 0))
+            order[k++] = v->order[i++];
+        else
+            order[k++] = tmp[j++];
+    }
+    free(tmp);
+    rank[0] = 0;
+    for (uint32_t r = 0; r < v->n; r++)
+        rank[order[r]] = r + 1;
+    free(v->order);
+    free(v->rank);
+    v->order = order;
+    v->rank = rank;
+    v->nsorted = v->n;
+    return 0;
+}
+
+size_t dw_vocab_bytes(const dw_vocab *v)
+{
+    return v->acap + (size_t)v->idcap * 16 + v->cap * 8 + (size_t)v->nsorted * 8;
+}
+
+void dw_vocab_free(dw_vocab *v)
+{
+    if (!v)
+        return;
+    free(v->arena);
+    free(v->offs);
+    free(v->lens);
+    free(v->hashes);
+    free(v->slots);
+    free(v->order);
+    free(v->rank);
+    memset(v, 0, sizeof *v);
+}

@@ -1,0 +1,44 @@
+/* vocab.h: the word list of a statistics run. Words (byte strings) get ids
+ * 1, 2, ... in order of first appearance; ranks give the byte order of the
+ * words (memcmp, shorter first on a common prefix), so that counts keyed by
+ * ids can be sorted in the order of the database's text keys. Ranks of the
+ * words already there never change order when words are added, so runs
+ * sorted at different times merge consistently. */
+#ifndef DW_STATS_VOCAB_H
+#define DW_STATS_VOCAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char *arena;       /* the words' bytes, back to back (owned) */
+    size_t alen;       /* bytes used in arena */
+    size_t acap;       /* bytes allocated in arena */
+    uint64_t *offs;    /* offs[id]: offset of word id in arena (owned; index 0 unused) */
+    uint32_t *lens;    /* lens[id]: its length in bytes (owned) */
+    uint32_t *hashes;  /* hashes[id]: low 32 bits of its hash (owned), for rehashing */
+    uint32_t n;        /* words stored: ids 1..n */
+    uint32_t idcap;    /* entries allocated in offs, lens and hashes */
+    uint64_t *slots;   /* hash table: (hash high 32 bits << 32) | id, 0 empty (owned) */
+    size_t cap;        /* slots, a power of two */
+    uint32_t *order;   /* order[r - 1] = id of rank r, for ids 1..nsorted (owned) */
+    uint32_t *rank;    /* rank[id], 1-based, for ids 1..nsorted (owned) */
+    uint32_t nsorted;  /* words covered by order and rank */
+} dw_vocab;
+
+#define DW_VOCAB_INIT {0}
+
+/* Returns the id of s[0..len), adding it when new; 0 when out of memory. */
+uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len);
+/* Returns the id of s[0..len), or 0 when it is not there. */
+uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len);
+/* Word of an id (not NUL-terminated; length in *len). */
+const char *dw_vocab_word(const dw_vocab *v, uint32_t id, size_t *len);
+/* Brings order and rank up to date with every word. Returns 0 or -1 (no memory). */
+int dw_vocab_sort(dw_vocab *v);
+/* Bytes allocated by the vocabulary. */
+size_t dw_vocab_bytes(const dw_vocab *v);
+/* Frees everything; v may be reused. Accepts NULL. */
+void dw_vocab_free(dw_vocab *v);
+
+#endif

@@ -1,0 +1,25 @@
+# diwan stats on the sample corpus: summary, rerun replaces, export, usage errors
+$ diwan ingest -q {db} {root}/sample/pages
+$ diwan stats {db}
+> 48 articles: 4355 tokens, 2256 types, 1593 hapax; 29137 n-gram rows; 11542 pairs, 6 stored; 0 runs spilled
+$ diwan stats --threads 1 --memory-mb 64 {db}
+> 48 articles: 4355 tokens, 2256 types, 1593 hapax; 29137 n-gram rows; 11542 pairs, 6 stored; 0 runs spilled
+$ diwan stats -q --no-count --export {db}.exp {db}
+$ diwan stats --window 0 {db}
+? 2
+! diwan stats: --window must be 1 to 20
+! usage: diwan stats [options] DB
+! (see 'diwan stats --help')
+$ diwan stats --scope article --harmonic {db}
+? 2
+! diwan stats: --harmonic needs a window, not --scope article
+! usage: diwan stats [options] DB
+! (see 'diwan stats --help')
+$ diwan stats --bogus {db}
+? 2
+! diwan stats: unknown option '--bogus'
+! usage: diwan stats [options] DB
+! (see 'diwan stats --help')
+$ diwan stats {db} --merge {db}.missing
+? 4
+! diwan stats: cannot open database {db}.missing: No such file or directory

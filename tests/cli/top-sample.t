@@ -1,0 +1,58 @@
+# diwan top: terms overall, per source (any alias), per month, by df, pairs, formats
+$ diwan ingest -q {db} {root}/sample/pages
+$ diwan stats -q {db}
+$ diwan top --limit 5 {db}
+> term  count  df
+> في      154  47
+> من      113  42
+> ان       89  45
+> الي      81  40
+> علي      75  38
+# an alias of RT, in another case
+$ diwan top --source rt --limit 3 --format json {db}
+> [
+>   {
+>     "term": "في",
+>     "count": 41,
+>     "df": 13
+>   },
+>   {
+>     "term": "ان",
+>     "count": 27,
+>     "df": 14
+>   },
+>   {
+>     "term": "الي",
+>     "count": 26,
+>     "df": 11
+>   }
+> ]
+$ diwan top --month 2023-10 --ngram 2 --by df --limit 3 --format csv {db}
+> term,count,df
+> "من العام",4,3
+> "اكثر من",3,2
+> "بالمئة في",3,2
+$ diwan top --by llr --limit 3 {db}
+> term_a  term_b  count     pmi    npmi      llr
+> الورد   تل          9  5.6692  0.4986  55.6150
+> الريح   مرسي        8  5.7272  0.4962  49.9764
+> بالمئة  بنسبة       8  3.8203  0.3310  28.5843
+$ diwan top --by npmi --limit 1 --format json {db}
+> [
+>   {
+>     "term_a": "الورد",
+>     "term_b": "تل",
+>     "count": 9,
+>     "pmi": 5.66924142861,
+>     "npmi": 0.498567954653,
+>     "llr": 55.6150174426
+>   }
+> ]
+$ diwan top --source nope {db}
+? 2
+! diwan top: unknown source 'nope'
+$ diwan top --source RT --month 2023-10 {db}
+? 2
+! diwan top: --source and --month are separate buckets: give one
+! usage: diwan top [options] DB
+! (see 'diwan top --help')

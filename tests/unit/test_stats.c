@@ -1,0 +1,397 @@
+/* test_stats.c: the statistics stage: hand-counted n-grams, lengths and
+ * co-occurrences (tests/data/stats), PMI/NPMI/LLR against values computed
+ * independently in Python, identical tables with and without spilling and
+ * whatever the thread count, merging shards equal to one run, and raw mode
+ * against tr | sort | uniq -c on a shared collection. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/db.h"
+#include "helpers.h"
+#include "stats/counter.h"
+#include "stats/stats.h"
+
+/* Creates a database at dir/name; caller closes. */
+static dw_db *make_db(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    dw_db *db = NULL;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_db_open(&db, path, DW_DB_CREATE, 0, &e), DW_OK, "%s", e.msg);
+    return db;
+}
+
+/* Adds an article (source and published may be NULL). */
+static void add_article(dw_db *db, const char *source, const char *published, const char *body)
+{
+    static int seq;
+    sqlite3_stmt *st;
+    if (source) {
+        cr_assert_eq(sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO sources(name) VALUES (?1)", -1, &st, NULL), 0);
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        cr_assert_eq(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+    cr_assert_eq(sqlite3_prepare_v2(db->h,
+                                    "INSERT INTO articles(content_hash, title, body, published, source_id, n_chars,"
+                                    " n_tokens) VALUES (?1, 't', ?2, ?3, (SELECT id FROM sources WHERE name = ?4), 0, 0)",
+                                    -1, &st, NULL),
+                 0);
+    char h[32];
+    snprintf(h, sizeof h, "h%d-%s", seq++, body);
+    sqlite3_bind_blob(st, 1, h, (int)strlen(h), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, published, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(st), SQLITE_DONE, "%s", sqlite3_errmsg(db->h));
+    sqlite3_finalize(st);
+}
+
+/* Loads tests/data/stats/articles.tsv into db. */
+static void load_fixture(dw_db *db)
+{
+    char *text = dwt_read_file(dwt_path("tests/data/stats/articles.tsv"), NULL);
+    cr_assert(text);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#')
+            continue;
+        char *f[3] = {line, NULL, NULL};
+        f[1] = strchr(f[0], '\t');
+        cr_assert(f[1]);
+        *f[1]++ = '\0';
+        f[2] = strchr(f[1], '\t');
+        cr_assert(f[2]);
+        *f[2]++ = '\0';
+        add_article(db, strcmp(f[0], "-") ? f[0] : NULL, strcmp(f[1], "-") ? f[1] : NULL, f[2]);
+    }
+    free(text);
+}
+
+/* Rows of sql joined as "a\tb\t...\n", into a malloc'd string. */
+static char *dump(dw_db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db->h, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->h));
+    dw_buf b = DW_BUF_INIT;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            dw_buf_printf(&b, "%s%s", c ? "\t" : "", v ? v : "");
+        }
+        dw_buf_putc(&b, '\n');
+    }
+    sqlite3_finalize(st);
+    return dw_buf_detach(&b, NULL);
+}
+
+/* Expected rows of a data file (comment lines dropped). */
+static char *expected(const char *rel)
+{
+    char *text = dwt_read_file(dwt_path(rel), NULL);
+    cr_assert(text);
+    dw_buf b = DW_BUF_INIT;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (line[0] != '#')
+            dw_buf_printf(&b, "%s\n", line);
+    free(text);
+    return dw_buf_detach(&b, NULL);
+}
+
+static void run_stats(dw_db *db, const dw_stats_opts *o)
+{
+    dw_stats_summary s;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_stats_run(db, o, &s, &e), DW_OK, "%s", e.msg);
+}
+
+Test(stats, measures_match_python)
+{
+    char *text = dwt_read_file(dwt_path("tests/data/stats/measures.tsv"), NULL);
+    cr_assert(text);
+    int n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#')
+            continue;
+        double k, a, b, t, pmi, npmi, llr;
+        cr_assert_eq(sscanf(line, "%lf %lf %lf %lf %lf %lf %lf", &k, &a, &b, &t, &pmi, &npmi, &llr), 7);
+        cr_expect(fabs(dw_stats_pmi(k, a, b, t) - pmi) < 1e-9, "pmi %s: %.12f", line, dw_stats_pmi(k, a, b, t));
+        cr_expect(fabs(dw_stats_npmi(k, a, b, t) - npmi) < 1e-9, "npmi %s: %.12f", line, dw_stats_npmi(k, a, b, t));
+        cr_expect(fabs(dw_stats_llr(k, a, b, t) - llr) < 1e-9, "llr %s: %.12f", line, dw_stats_llr(k, a, b, t));
+        n++;
+    }
+    cr_assert_eq(n, 5);
+    free(text);
+}
+
+static const char ngrams_sql[] =
+    "SELECT b.kind, b.name, g.n, g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"
+    " ORDER BY b.kind, b.name, g.n, g.term";
+
+Test(stats, hand_counted_ngrams)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_fixture(db);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.window = 2;
+    o.keep_stopwords = 1;
+    o.min_count = 1;
+    run_stats(db, &o);
+    char *got = dump(db, ngrams_sql), *want = expected("tests/data/stats/ngrams.tsv");
+    cr_expect_str_eq(got, want, "n-grams:\n%s", got);
+    free(got);
+    free(want);
+    got = dump(db, "SELECT unit, group_concat(length || ':' || articles, ' ') FROM"
+                   " (SELECT * FROM stats_lengths ORDER BY unit, length) GROUP BY unit ORDER BY unit DESC");
+    cr_expect_str_eq(got, "tokens\t2:1 3:1 5:1\nchars\t8:1 11:1 24:1\n");
+    free(got);
+    got = dump(db, "SELECT group_concat(term || ':' || count, ' ') FROM (SELECT * FROM stats_cooc_terms ORDER BY term)");
+    cr_expect_str_eq(got, "احمد:4 كتابا:2 كتب:4\n");
+    free(got);
+    got = dump(db, "SELECT group_concat(n || ':' || types || '/' || tokens || '/' || hapax, ' ') FROM"
+                   " (SELECT * FROM stats_summary WHERE bucket = 1 ORDER BY n)");
+    cr_expect_str_eq(got, "1:3/10/1 2:4/6/2 3:2/2/2\n");
+    free(got);
+    got = dump(db, "SELECT kind, name, articles, tokens, chars FROM stats_buckets ORDER BY id");
+    cr_expect_str_eq(got, "all\t\t3\t10\t43\nsource\tS1\t1\t5\t24\nmonth\t2023-01\t1\t5\t24\n"
+                          "source\tS2\t1\t2\t8\nmonth\t2023-02\t1\t2\t8\n");
+    free(got);
+    got = dump(db, "SELECT 'none', term_a, term_b, count FROM stats_cooc ORDER BY term_a, term_b");
+    want = expected("tests/data/stats/cooc.tsv");
+    cr_expect(strncmp(want, got, strlen(got)) == 0, "pairs:\n%s", got);
+    /* harmonic weighting: 1/d */
+    o.harmonic = 1;
+    run_stats(db, &o);
+    free(got);
+    got = dump(db, "SELECT 'harmonic', term_a, term_b, count FROM stats_cooc ORDER BY term_a, term_b");
+    cr_expect(strstr(want, got) != NULL, "harmonic pairs:\n%s", got);
+    free(got);
+    free(want);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+Test(stats, stopwords_and_min_count)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    add_article(db, NULL, NULL, "ذهب الولد إلى المدرسة، وذهب الولد إلى السوق");
+    char sw[4200];
+    snprintf(sw, sizeof sw, "%s/stop.txt", tmp);
+    FILE *f = fopen(sw, "w");
+    fputs("# my list\nالسوق\n", f);
+    fclose(f);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.window = 1;
+    o.min_count = 1;
+    run_stats(db, &o); /* built-in list: إلى is a stop word */
+    char *got = dump(db, "SELECT term_a, term_b, count FROM stats_cooc ORDER BY 1, 2");
+    cr_expect_str_eq(got, "المدرسة\tوذهب\t1\nالولد\tذهب\t1\nالولد\tوذهب\t1\n");
+    free(got);
+    o.stopwords_path = sw;
+    o.min_count = 2;
+    run_stats(db, &o);
+    got = dump(db, "SELECT term_a, term_b, count FROM stats_cooc ORDER BY 1, 2");
+    cr_expect_str_eq(got, "الولد\tالي\t2\n");
+    free(got);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+/* A synthetic collection: Zipf-like words from a fixed generator. */
+static void load_synthetic(dw_db *db, int from, int to)
+{
+    static const char *const w[] = {"في", "من", "سوق", "نفط", "سعر", "دولار", "بنك", "حكومة", "وزير", "مدينة",
+                                    "شركة", "عام", "يوم", "شهر", "طريق", "ماء", "بحر", "جبل", "قمح", "ذهب"};
+    uint64_t x = 88172645463325252ull;
+    for (int a = 0; a < to; a++) {
+        dw_buf b = DW_BUF_INIT;
+        int n = 20 + a % 37;
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            unsigned r = (unsigned)(x % 1000);
+            /* a long tail: word + number makes many types */
+            if (r < 600)
+                dw_buf_printf(&b, "%s%s", w[r % 20], i % 9 == 8 ? ".\n" : " ");
+            else
+                dw_buf_printf(&b, "%s%u%s", w[r % 20], r, i % 9 == 8 ? ".\n" : " ");
+        }
+        char month[16];
+        snprintf(month, sizeof month, "2024-%02d-01", 1 + a % 5);
+        if (a >= from)
+            add_article(db, a % 3 ? "S1" : "S2", a % 7 ? month : NULL, dw_buf_str(&b));
+        dw_buf_free(&b);
+    }
+}
+
+static const char *const dump_sql[] = {
+    "SELECT b.kind, b.name, g.n, g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"
+    " ORDER BY 1, 2, 3, 4",
+    "SELECT b.kind, b.name, s.n, s.types, s.tokens, s.hapax FROM stats_summary s JOIN stats_buckets b"
+    " ON b.id = s.bucket ORDER BY 1, 2, 3",
+    "SELECT kind, name, articles, tokens, chars FROM stats_buckets ORDER BY 1, 2",
+    "SELECT * FROM stats_lengths ORDER BY 1, 2",
+    "SELECT term, count FROM stats_cooc_terms ORDER BY 1",
+    "SELECT term_a, term_b, count, printf('%.17g %.17g %.17g', pmi, npmi, llr) FROM stats_cooc ORDER BY 1, 2",
+    "SELECT key, value FROM stats_info ORDER BY 1",
+};
+
+static char *dump_all(dw_db *db)
+{
+    dw_buf b = DW_BUF_INIT;
+    for (size_t i = 0; i < sizeof dump_sql / sizeof *dump_sql; i++) {
+        char *d = dump(db, dump_sql[i]);
+        dw_buf_printf(&b, "-- %zu\n%s", i, d);
+        free(d);
+    }
+    return dw_buf_detach(&b, NULL);
+}
+
+Test(stats, same_tables_with_spills_and_threads, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_synthetic(db, 0, 3000);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.min_count = 2;
+    o.harmonic = 1;
+    o.threads = 1;
+    dw_stats_summary s;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_stats_run(db, &o, &s, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(s.runs, 0);
+    cr_assert_gt(s.pairs_stored, 100);
+    char *whole = dump_all(db);
+    /* a budget so small that both counters spill many runs (more than the fan-in) */
+    o.budget_bytes = 600 << 10;
+    o.threads = 4;
+    cr_assert_eq(dw_stats_run(db, &o, &s, &e), DW_OK, "%s", e.msg);
+    cr_assert_gt(s.runs, 2 * DW_COUNTER_FANIN, "runs %u", s.runs);
+    char *spilled = dump_all(db);
+    cr_expect(strcmp(whole, spilled) == 0, "tables differ after spilling");
+    free(whole);
+    free(spilled);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+Test(stats, merged_shards_equal_one_run, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *all = make_db(tmp, "all.db"), *a = make_db(tmp, "a.db"), *b = make_db(tmp, "b.db");
+    load_synthetic(all, 0, 1200);
+    load_synthetic(a, 0, 500);
+    /* the second shard: articles 500.. (same generator, the first 500 skipped) */
+    load_synthetic(b, 500, 1200);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.harmonic = 1;
+    o.min_count = 3;
+    run_stats(all, &o);
+    o.min_count = 0; /* shards keep every pair, harmonic fractions below 1 too */
+    run_stats(a, &o);
+    run_stats(b, &o);
+    dw_db_close(b);
+    char bp[4200];
+    snprintf(bp, sizeof bp, "%s/b.db", tmp);
+    dw_err e = {{0}};
+    cr_assert_eq(dw_stats_merge(a, bp, 3, &e), DW_OK, "%s", e.msg);
+    char *one = dump_all(all), *merged = dump_all(a);
+    size_t at = 0;
+    while (one[at] && one[at] == merged[at])
+        at++;
+    if (one[at] != merged[at]) {
+        FILE *f1 = fopen("/tmp/dw-merge-one.txt", "w"), *f2 = fopen("/tmp/dw-merge-merged.txt", "w");
+        if (f1 && f2) {
+            fputs(one, f1);
+            fputs(merged, f2);
+        }
+        if (f1)
+            fclose(f1);
+        if (f2)
+            fclose(f2);
+    }
+    cr_expect(one[at] == merged[at], "merged tables differ from one run at byte %zu: ...%.80s", at,
+              one + (at > 40 ? at - 40 : 0));
+    free(one);
+    free(merged);
+    /* other counting options: refused */
+    o.window = 3;
+    run_stats(all, &o);
+    dw_db_close(all);
+    snprintf(bp, sizeof bp, "%s/all.db", tmp);
+    cr_assert_eq(dw_stats_merge(a, bp, -1, &e), DW_EUSAGE);
+    cr_expect(strstr(e.msg, "window 3") != NULL, "%s", e.msg);
+    dw_db_close(a);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+Test(stats, raw_mode_equals_sort_uniq, .timeout = 300)
+{
+    const char *shared = dwt_shared();
+    if (!shared)
+        cr_skip_test("../shared not found: raw mode check skipped");
+    char *tmp = dwt_tmpdir();
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "'%s' ingest -q '%s/r.db' '%s/data/raw/saudinewsnet/2015-08-10.json.zst'", dwt_bin(), tmp,
+             shared);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "%s/r.db", tmp);
+    dw_db *db = NULL;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_db_open(&db, cmd, 0, 0, &e), DW_OK, "%s", e.msg);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.whitespace = 1;
+    o.normalize = 0;
+    o.ngram_max = 1;
+    o.cooc = 0;
+    o.all_copies = 1;
+    run_stats(db, &o);
+    /* the bodies, each ending with a newline, counted by coreutils */
+    char *bodies = dump(db, "SELECT body FROM articles ORDER BY id");
+    snprintf(cmd, sizeof cmd, "%s/bodies.txt", tmp);
+    FILE *f = fopen(cmd, "wb");
+    fputs(bodies, f);
+    fclose(f);
+    free(bodies);
+    snprintf(cmd, sizeof cmd,
+             "tr -s ' \\t\\n\\r\\v\\f' '\\n' < '%s/bodies.txt' | grep -v '^$' | LC_ALL=C sort | LC_ALL=C uniq -c"
+             " | sed 's/^ *//' > '%s/uniq.txt'",
+             tmp, tmp);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/uniq.txt", tmp);
+    char *want = dwt_read_file(cmd, NULL);
+    char *got = dump(db, "SELECT count || ' ' || term FROM stats_ngrams WHERE bucket = 1 AND n = 1 ORDER BY term");
+    cr_assert(want && got);
+    cr_expect(strlen(got) > 100000, "%zu bytes", strlen(got));
+    cr_expect(strcmp(got, want) == 0, "raw unigram counts differ from sort | uniq -c");
+    free(want);
+    free(got);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
