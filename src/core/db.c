@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/norm.h"
 
 /* Why a write failed, when it can be told: sqlite does not always keep the
@@ -44,6 +45,18 @@ dw_rc dw_db_fail(dw_db *db, dw_err *e, const char *what)
     int sys = sqlite3_system_errno(db->h);
     if (code == SQLITE_FULL)
         return dw_err_set(e, DW_EIO, "%s: %s: disk full", db->path, what);
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY) {
+        /* the usual cause: the folder (for -wal and -shm) or file cannot be written */
+        char dir[4096];
+        const char *slash = strrchr(db->path, '/');
+        if (slash)
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - db->path), db->path);
+        else
+            snprintf(dir, sizeof dir, ".");
+        if (access(dir[0] ? dir : "/", W_OK) != 0 || access(db->path, W_OK) != 0)
+            return dw_err_set(e, DW_EDB, "%s: %s: %s (%s)", db->path, what, sqlite3_errmsg(db->h),
+                              strerror(errno));
+    }
     if (code == SQLITE_IOERR) {
         const char *cause = io_cause(db, sys);
         if (cause)
@@ -52,6 +65,8 @@ dw_rc dw_db_fail(dw_db *db, dw_err *e, const char *what)
             return dw_err_set(e, DW_EIO, "%s: %s: %s (%s)", db->path, what, sqlite3_errmsg(db->h), strerror(sys));
         return dw_err_set(e, DW_EIO, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
     }
+    if (sys && code != SQLITE_NOMEM) /* the system's reason, e.g. a read-only file system */
+        return dw_err_set(e, DW_EDB, "%s: %s: %s (%s)", db->path, what, sqlite3_errmsg(db->h), strerror(sys));
     return dw_err_set(e, code == SQLITE_NOMEM ? DW_ENOMEM : DW_EDB, "%s: %s: %s", db->path, what,
                       sqlite3_errmsg(db->h));
 }
@@ -167,6 +182,42 @@ static dw_rc check_meta(dw_db *db, unsigned flags, unsigned norm_flags, dw_err *
     return DW_OK;
 }
 
+/* A WAL database on a read-only file system cannot be opened the usual way
+ * (its -shm file cannot be created). Since nobody can write there either, a
+ * reader may open it immutable. Returns 0 when reopened. */
+static int reopen_immutable(dw_db *db)
+{
+    char dir[4096];
+    const char *slash = strrchr(db->path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - db->path), db->path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (access(dir[0] ? dir : "/", W_OK) == 0 || errno != EROFS)
+        return -1;
+    dw_buf uri = DW_BUF_INIT;
+    dw_buf_puts(&uri, "file:");
+    for (const char *p = db->path; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '%' || c == '?' || c == '#' || c <= ' ')
+            dw_buf_printf(&uri, "%%%02X", c);
+        else
+            dw_buf_putc(&uri, (char)c);
+    }
+    dw_buf_puts(&uri, "?immutable=1");
+    sqlite3 *h = NULL;
+    int r = sqlite3_open_v2(dw_buf_str(&uri), &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    dw_buf_free(&uri);
+    if (r != SQLITE_OK) {
+        sqlite3_close_v2(h);
+        return -1;
+    }
+    sqlite3_close_v2(db->h);
+    db->h = h;
+    sqlite3_extended_result_codes(db->h, 1);
+    return 0;
+}
+
 dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_flags, dw_err *e)
 {
     struct stat st;
@@ -220,6 +271,8 @@ dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_fl
     } else {
         /* reading the schema tells a database from another file */
         rc = dw_db_exec(db, "SELECT count(*) FROM sqlite_master", e);
+        if (rc != DW_OK && (sqlite3_extended_errcode(db->h) & 0xff) == SQLITE_CANTOPEN && reopen_immutable(db) == 0)
+            rc = dw_db_exec(db, "SELECT count(*) FROM sqlite_master", e);
         if (rc != DW_OK)
             rc = dw_err_set(e, DW_EDB, "%s: %s", path, sqlite3_errmsg(db->h));
         else

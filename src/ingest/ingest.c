@@ -1378,6 +1378,8 @@ static int plan_inputs(run *R)
             char msg[DW_ERR_MAX];
             snprintf(msg, sizeof msg, "cannot read %s: %s", in->label, strerror(errno));
             input_failed(R, msg);
+            if (tx_begin(R) < 0 || quarantine(R, in->label, -1, msg) < 0)
+                return -1;
             continue;
         }
         if (S_ISDIR(st.st_mode))
@@ -1498,15 +1500,15 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
         int started = 0;
         for (int w = 0; w < R.n_prod; w++)
             queue_init(&R.queues[w]);
+        int terr = 0;
         for (int w = 0; w < R.n_prod; w++) {
             args[w] = (worker_arg){&R, w};
-            if (pthread_create(&tids[w], NULL, worker_main, &args[w]) != 0)
+            if ((terr = pthread_create(&tids[w], NULL, worker_main, &args[w])) != 0)
                 break;
             started++;
         }
-        if (started < R.n_prod) {
-            R.rc = dw_err_set(&R.err, DW_EINTERNAL, "cannot start threads");
-        }
+        if (started < R.n_prod) /* EAGAIN: no memory for a thread's stack */
+            R.rc = dw_err_set(&R.err, DW_ENOMEM, "out of memory: cannot start threads (%s)", strerror(terr));
         if (started == R.n_prod)
             write_threaded(&R);
         for (int w = 0; w < R.n_prod; w++)

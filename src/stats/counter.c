@@ -505,7 +505,8 @@ static void drop_runs(dw_counter *c, unsigned k)
         unlink(c->runs[i]);
         free(c->runs[i]);
     }
-    memmove(c->runs, c->runs + k, (c->nruns - k) * sizeof *c->runs);
+    if (c->nruns > k)
+        memmove(c->runs, c->runs + k, (c->nruns - k) * sizeof *c->runs);
     c->nruns -= k;
 }
 
