@@ -73,7 +73,7 @@ $(BUILD)/t_%: $(BUILD)/obj/tests/unit/test_%.o $(BUILD)/obj/tests/unit/helpers.o
 test:
 	@scripts/install-deps --check
 	@$(MAKE) --no-print-directory lint-quick
-	@$(MAKE) --no-print-directory BUILD=$(TBUILD) CFLAGS="-O1 -g $(SAN)" $(TBUILD)/diwan $(TBUILD)/tests
+	@$(MAKE) --no-print-directory -j2 BUILD=$(TBUILD) CFLAGS="-O1 -g $(SAN)" $(TBUILD)/diwan $(TBUILD)/tests
 	@DW_BIN=$(abspath $(TBUILD)/diwan) DW_ROOT=$(CURDIR) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TBUILD)/tests --jobs 2
@@ -81,7 +81,7 @@ test:
 # gcc builds the sanitized tree; clang must compile the tree warning-free too.
 lint-quick:
 	@if command -v clang >/dev/null; then \
-	  $(MAKE) --no-print-directory BUILD=$(BUILD)/clang CC=clang CFLAGS="-O1" $(BUILD)/clang/diwan >/dev/null || exit 1; fi
+	  $(MAKE) --no-print-directory -j2 BUILD=$(BUILD)/clang CC=clang CFLAGS="-O1" $(BUILD)/clang/diwan >/dev/null || exit 1; fi
 
 lint: lint-quick
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
