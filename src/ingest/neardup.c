@@ -111,11 +111,9 @@ int dw_neardup_shingles(const char *s, size_t n, unsigned norm_flags, int k, uin
     return 0;
 }
 
-int dw_neardup_contained(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+/* Number of hashes two sorted, distinct sets share. */
+static size_t shared_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
-    size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
-    if (lo == 0 || (double)lo < DW_NEARDUP_SIZE_RATIO * (double)hi)
-        return 0;
     size_t i = 0, j = 0, inter = 0;
     while (i < na && j < nb) {
         if (a[i] == b[j]) {
@@ -128,25 +126,22 @@ int dw_neardup_contained(const uint64_t *a, size_t na, const uint64_t *b, size_t
             j++;
         }
     }
-    return (double)inter >= DW_NEARDUP_CONTAIN * (double)lo;
+    return inter;
+}
+
+int dw_neardup_contained(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
+    if (lo == 0 || (double)lo < DW_NEARDUP_SIZE_RATIO * (double)hi)
+        return 0;
+    return (double)shared_count(a, na, b, nb) >= DW_NEARDUP_CONTAIN * (double)lo;
 }
 
 double dw_neardup_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
     if (na == 0 && nb == 0)
         return 1.0;
-    size_t i = 0, j = 0, inter = 0;
-    while (i < na && j < nb) {
-        if (a[i] == b[j]) {
-            inter++;
-            i++;
-            j++;
-        } else if (a[i] < b[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
+    size_t inter = shared_count(a, na, b, nb);
     return (double)inter / (double)(na + nb - inter);
 }
 

@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "helpers.h"
 
+#include <criterion/criterion.h>
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,4 +98,36 @@ void dwt_rmtree(const char *dir)
 {
     if (dir)
         nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Runs sql read-only on dbp and leaves the statement on its first row. */
+static sqlite3_stmt *q_first(const char *dbp, const char *sql, sqlite3 **h)
+{
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open_v2(dbp, h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "cannot open %s", dbp);
+    sqlite3_busy_timeout(*h, 10000);
+    cr_assert_eq(sqlite3_prepare_v2(*h, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(*h));
+    return st;
+}
+
+int64_t dwt_q1(const char *dbp, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st = q_first(dbp, sql, &h);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+char *dwt_qs(const char *dbp, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st = q_first(dbp, sql, &h);
+    char *v = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
 }

@@ -3,6 +3,7 @@
 #define DW_TEST_HELPERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Repository root: $DW_ROOT, or "." when unset. */
 const char *dwt_root(void);
@@ -17,6 +18,11 @@ char *dwt_read_file(const char *path, size_t *len);
 const char *dwt_path(const char *rel);
 /* Makes a fresh temporary directory; caller frees the string. */
 char *dwt_tmpdir(void);
+/* The first column of the first row of sql run read-only on database dbp:
+ * as an integer (-1 when no row), or as a string (caller frees; NULL when no
+ * row or NULL). A failing open or prepare fails the test. */
+int64_t dwt_q1(const char *dbp, const char *sql);
+char *dwt_qs(const char *dbp, const char *sql);
 /* rm -rf of a directory made by dwt_tmpdir (no shell). */
 void dwt_rmtree(const char *dir);
 

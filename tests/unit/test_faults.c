@@ -129,20 +129,7 @@ static ft_run ft_diwan(const char *const *argv, rlim_t as_limit)
     return ft_wait(ft_spawn(argv, as_limit, "run"), "run");
 }
 
-static int64_t q1(const char *dbp, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
+#define q1 dwt_q1
 
 /* PRAGMA integrity_check (malloc'd) */
 static char *ft_integrity(const char *dbp)

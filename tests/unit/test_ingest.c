@@ -49,33 +49,9 @@ static dw_rc ingest(const char *dbp, int threads, int n, const char *const *inpu
     return rc;
 }
 
-static int64_t q1(const char *dbp, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
+#define q1 dwt_q1
 
-static char *qs(const char *dbp, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    char *v = NULL;
-    cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
+#define qs dwt_qs
 
 /* The content of a database without its surrogate ids, in a stable order. */
 static char *dump(const char *dbp, int with_ids)

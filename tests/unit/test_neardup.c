@@ -226,19 +226,7 @@ static char *clusters(const char *db)
     return dw_buf_detach(&b, NULL);
 }
 
-static int64_t q1(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
+#define q1 dwt_q1
 
 /* Two inputs: A = stories 1..4 and a near copy of 5 (one word changed);
  * B = story 5, a near copy of 1 (last sentence removed), an exact copy of
