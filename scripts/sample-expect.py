@@ -347,7 +347,10 @@ def dedup(arts, key=lambda a: norm(a["body"]), inherit_dates=False):
     for k, sightings in groups.items():
         def rank(a):
             d = a["page_date"] if (inherit_dates and a["role"] == "related") else a["date"]
-            return (0 if d else 1, d or "", (a["canon"] or "\U0010FFFF").encode())
+            # diwan's rank (schema.sql): dated first, earliest date, a known
+            # outlet first, then the outlet as written, normalized, in byte order
+            src = norm(a["source"], newlines=False) if a["source"] else ""
+            return (0 if d else 1, d or "", 0 if src else 1, src.encode())
         best = min(sightings, key=rank)
         out.append(dict(key=k, sightings=sightings, canon=best["canon"]))
     return out

@@ -18,6 +18,9 @@ int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_cooc(int argc, char **argv);
 
+/* Parses an option value that must be a whole number in [lo, hi] (lo >= 0);
+ * returns it, or -1 when the value is not such a number. */
+long long cmd_parse_int(const char *s, long long lo, long long hi);
 /* Exit status for a result code. */
 int cmd_exit_code(dw_rc rc);
 /* Prints "diwan CMD: MSG", the first line of usage and a pointer to --help

@@ -1,5 +1,7 @@
 /* common.c: helpers shared by the subcommands. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,4 +29,14 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     const char *nl = strchr(usage, '\n');
     fprintf(stderr, "\n%.*s\n(see 'diwan %s --help')\n", (int)(nl ? nl - usage : (long)strlen(usage)), usage, cmd);
     return 2;
+}
+
+long long cmd_parse_int(const char *s, long long lo, long long hi)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    return v;
 }

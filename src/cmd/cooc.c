@@ -1,7 +1,7 @@
 /* cooc.c: `diwan cooc DB WORD`: the words that co-occur with WORD (written
  * any way: it is normalized as the statistics were). */
-#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,6 @@ int cmd_cooc(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case O_BY:
             if (strcmp(optarg, "count") && strcmp(optarg, "pmi") && strcmp(optarg, "npmi") && strcmp(optarg, "llr"))
@@ -38,9 +37,7 @@ int cmd_cooc(int argc, char **argv)
             by = optarg;
             break;
         case O_LIMIT:
-            errno = 0;
-            limit = strtoll(optarg, &end, 10);
-            if (errno || end == optarg || *end || limit < 0)
+            if ((limit = cmd_parse_int(optarg, 0, LLONG_MAX)) < 0)
                 return cmd_usage_error("cooc", usage_text, "--limit must be a number");
             break;
         case O_FORMAT:

@@ -1,6 +1,5 @@
 /* dups.c: `diwan dups DB`: near-duplicate clusters, largest first, or the
  * cluster of one article; `--update` runs the near-dup stage first. */
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -29,16 +28,6 @@ static const char usage_text[] =
     "                            with --update: tuning (defaults 2, 20, 5, 20);\n"
     "                            a change re-signs every article\n";
 
-/* Parses a non-negative integer option value; -1 when invalid. */
-static long parse_count(const char *s)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 0 || v > 1000000000L)
-        return -1;
-    return v;
-}
 
 static const char members_sql[] =
     "SELECT a.id, a.cluster_join, a.cluster_similarity, a.published, s.name,"
@@ -124,7 +113,7 @@ int cmd_dups(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", longopts, &li)) != -1) {
         long v = 0;
         if (c == O_ARTICLE || c == O_LIMIT || c == O_SHINGLE || c == O_BANDS || c == O_ROWS || c == O_MINTOK) {
-            v = parse_count(optarg);
+            v = (long)cmd_parse_int(optarg, 0, 1000000000L);
             if (v < 0)
                 return cmd_usage_error("dups", usage_text, "bad value '%s' for --%s", optarg, longopts[li].name);
         }

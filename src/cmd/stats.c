@@ -41,16 +41,6 @@ static const char usage_text[] =
     "  --export DIR         write the tables as DIR/TABLE.csv.zst\n"
     "  -q, --quiet          no summary\n";
 
-/* Parses an integer option value in [lo, hi]; -1 when invalid. */
-static long long parse_num(const char *s, long long lo, long long hi)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    return v;
-}
 
 int cmd_stats(int argc, char **argv)
 {
@@ -79,12 +69,12 @@ int cmd_stats(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
         switch (c) {
         case O_NGRAM:
-            if ((v = parse_num(optarg, 0, DW_STATS_NGRAM_MAX)) < 0)
+            if ((v = cmd_parse_int(optarg, 0, DW_STATS_NGRAM_MAX)) < 0)
                 return cmd_usage_error("stats", usage_text, "--ngram-max must be 0 to %d", DW_STATS_NGRAM_MAX);
             o.ngram_max = (int)v;
             break;
         case O_WINDOW:
-            if ((v = parse_num(optarg, 1, DW_STATS_WINDOW_MAX)) < 0)
+            if ((v = cmd_parse_int(optarg, 1, DW_STATS_WINDOW_MAX)) < 0)
                 return cmd_usage_error("stats", usage_text, "--window must be 1 to %d", DW_STATS_WINDOW_MAX);
             o.window = (int)v;
             break;
@@ -95,7 +85,7 @@ int cmd_stats(int argc, char **argv)
             break;
         case O_HARMONIC: o.harmonic = 1; break;
         case O_MIN:
-            if ((v = parse_num(optarg, 0, 1000000000000LL)) < 0)
+            if ((v = cmd_parse_int(optarg, 0, 1000000000000LL)) < 0)
                 return cmd_usage_error("stats", usage_text, "--min-count must be a number");
             o.min_count = v;
             min_given = 1;
@@ -111,13 +101,13 @@ int cmd_stats(int argc, char **argv)
         case O_NONORM: o.normalize = 0; break;
         case O_ALL: o.all_copies = 1; break;
         case O_MEM:
-            if ((v = parse_num(optarg, 32, 1 << 22)) < 0)
+            if ((v = cmd_parse_int(optarg, 32, 1 << 22)) < 0)
                 return cmd_usage_error("stats", usage_text, "--memory-mb must be a number of MiB, at least 32");
             o.memory_mb = (size_t)v;
             break;
         case O_TMP: o.tmpdir = optarg; break;
         case O_THREADS:
-            if ((v = parse_num(optarg, 1, 256)) < 0)
+            if ((v = cmd_parse_int(optarg, 1, 256)) < 0)
                 return cmd_usage_error("stats", usage_text, "--threads must be 1 to 256");
             o.threads = (int)v;
             break;

@@ -1,7 +1,7 @@
 /* top.c: `diwan top DB`: the most frequent terms (n-grams) overall, of one
  * source or of one month, or the top co-occurring pairs by PMI, NPMI or LLR. */
-#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +59,9 @@ int cmd_top(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case O_NGRAM:
-            errno = 0;
-            ngram = (int)strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || ngram < 1 || ngram > 7)
+            if ((ngram = (int)cmd_parse_int(optarg, 1, 7)) < 0)
                 return cmd_usage_error("top", usage_text, "--ngram must be a number of words");
             break;
         case O_SOURCE: source = optarg; break;
@@ -80,9 +77,7 @@ int cmd_top(int argc, char **argv)
             by = optarg;
             break;
         case O_LIMIT:
-            errno = 0;
-            limit = strtoll(optarg, &end, 10);
-            if (errno || end == optarg || *end || limit < 0)
+            if ((limit = cmd_parse_int(optarg, 0, LLONG_MAX)) < 0)
                 return cmd_usage_error("top", usage_text, "--limit must be a number");
             break;
         case O_FORMAT:
