@@ -1,5 +1,6 @@
 /* helpers.c: shared helpers for the Criterion test suite. */
 #define _GNU_SOURCE
+#include "core/buf.h"
 #include "helpers.h"
 
 #include <criterion/criterion.h>
@@ -130,4 +131,29 @@ char *dwt_qs(const char *dbp, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(h);
     return v;
+}
+
+char *dwt_dump(const char *dbp, const char *const *sql, size_t n, const char *bind1)
+{
+    sqlite3 *h;
+    dw_buf b = DW_BUF_INIT;
+    cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "cannot open %s", dbp);
+    sqlite3_busy_timeout(h, 10000);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st;
+        cr_assert_eq(sqlite3_prepare_v2(h, sql[i], -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+        if (bind1 && sqlite3_bind_parameter_count(st) >= 1)
+            sqlite3_bind_text(st, 1, bind1, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                const unsigned char *t = sqlite3_column_text(st, c);
+                dw_buf_printf(&b, "%s\t", t ? (const char *)t : "NULL");
+            }
+            dw_buf_putc(&b, '\n');
+        }
+        sqlite3_finalize(st);
+        dw_buf_puts(&b, "--\n");
+    }
+    sqlite3_close(h);
+    return dw_buf_detach(&b, NULL);
 }

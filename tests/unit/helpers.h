@@ -23,6 +23,10 @@ char *dwt_tmpdir(void);
  * row or NULL). A failing open or prepare fails the test. */
 int64_t dwt_q1(const char *dbp, const char *sql);
 char *dwt_qs(const char *dbp, const char *sql);
+/* Every row of each query in sql[0..n) run read-only on dbp, as text: cells
+ * tab-separated, rows on lines, "--" after each query (caller frees). When
+ * bind1 is not NULL it is bound to ?1 of the queries that have one. */
+char *dwt_dump(const char *dbp, const char *const *sql, size_t n, const char *bind1);
 /* rm -rf of a directory made by dwt_tmpdir (no shell). */
 void dwt_rmtree(const char *dir);
 

@@ -160,26 +160,7 @@ static char *ft_snap(const char *dbp, const char *suffix)
         ("SELECT g.path, g.byte_offset, k.position, k.keyword FROM keywords k JOIN sightings g "
          "ON g.id = k.sighting_id WHERE g.path LIKE '%' || ?1 ORDER BY 1, 2, 3"),
     };
-    sqlite3 *h;
-    dw_buf b = DW_BUF_INIT;
-    cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
-        sqlite3_stmt *st;
-        cr_assert_eq(sqlite3_prepare_v2(h, q[i], -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
-        sqlite3_bind_text(st, 1, suffix, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                const unsigned char *t = sqlite3_column_text(st, c);
-                dw_buf_printf(&b, "%s\t", t ? (const char *)t : "NULL");
-            }
-            dw_buf_putc(&b, '\n');
-        }
-        sqlite3_finalize(st);
-        dw_buf_puts(&b, "--\n");
-    }
-    sqlite3_close(h);
-    return dw_buf_detach(&b, NULL);
+    return dwt_dump(dbp, q, sizeof q / sizeof *q, suffix);
 }
 
 static void write_bytes(const char *path, const void *p, size_t n)

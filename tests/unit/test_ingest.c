@@ -76,24 +76,7 @@ static char *dump(const char *dbp, int with_ids)
     };
     const char *const *q = with_ids ? q_id : q_noid;
     size_t nq = with_ids ? sizeof q_id / sizeof *q_id : sizeof q_noid / sizeof *q_noid;
-    sqlite3 *h;
-    dw_buf b = DW_BUF_INIT;
-    cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    for (size_t i = 0; i < nq; i++) {
-        sqlite3_stmt *st;
-        cr_assert_eq(sqlite3_prepare_v2(h, q[i], -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                const unsigned char *t = sqlite3_column_text(st, c);
-                dw_buf_printf(&b, "%s\t", t ? (const char *)t : "NULL");
-            }
-            dw_buf_putc(&b, '\n');
-        }
-        sqlite3_finalize(st);
-        dw_buf_puts(&b, "--\n");
-    }
-    sqlite3_close(h);
-    return dw_buf_detach(&b, NULL);
+    return dwt_dump(dbp, q, nq, NULL);
 }
 
 static const char *fx(const char *name) { return dwt_path(name); }
