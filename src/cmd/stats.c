@@ -32,6 +32,8 @@ static const char usage_text[] =
     "  --tokenizer T        words (default) or whitespace: whitespace-separated runs\n"
     "  --no-normalize       count the stored text, not its normalized form\n"
     "  --all-copies         count every article, not only cluster representatives\n"
+    "  --per LIST           n-grams also per source, per month, or both (default\n"
+    "                       source,month; none: overall only)\n"
     "  --memory-mb N        memory budget (default 1024); past it counts spill\n"
     "                       to compressed temporary files\n"
     "  --tmpdir DIR         where they spill (default $TMPDIR or /tmp)\n"
@@ -45,7 +47,7 @@ static const char usage_text[] =
 int cmd_stats(int argc, char **argv)
 {
     enum { O_NGRAM = 256, O_WINDOW, O_SCOPE, O_HARMONIC, O_MIN, O_NOCOOC, O_STOP, O_KEEPSTOP, O_TOK, O_NONORM,
-           O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_NOCOUNT, O_EXPORT };
+           O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_NOCOUNT, O_EXPORT, O_PER };
     static const struct option longopts[] = {
         {"ngram-max", required_argument, NULL, O_NGRAM}, {"window", required_argument, NULL, O_WINDOW},
         {"scope", required_argument, NULL, O_SCOPE}, {"harmonic", no_argument, NULL, O_HARMONIC},
@@ -56,6 +58,7 @@ int cmd_stats(int argc, char **argv)
         {"tmpdir", required_argument, NULL, O_TMP}, {"threads", required_argument, NULL, O_THREADS},
         {"merge", required_argument, NULL, O_MERGE}, {"no-count", no_argument, NULL, O_NOCOUNT},
         {"export", required_argument, NULL, O_EXPORT}, {"quiet", no_argument, NULL, 'q'},
+        {"per", required_argument, NULL, O_PER},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     dw_stats_opts o;
     dw_stats_opts_default(&o);
@@ -106,6 +109,22 @@ int cmd_stats(int argc, char **argv)
             o.memory_mb = (size_t)v;
             break;
         case O_TMP: o.tmpdir = optarg; break;
+        case O_PER: {
+            o.per_source = o.per_month = 0;
+            if (strcmp(optarg, "none") != 0) {
+                char list[64];
+                snprintf(list, sizeof list, "%s", optarg);
+                for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                    if (strcmp(t, "source") == 0)
+                        o.per_source = 1;
+                    else if (strcmp(t, "month") == 0)
+                        o.per_month = 1;
+                    else
+                        return cmd_usage_error("stats", usage_text, "--per takes source, month, both (source,month) or none");
+                }
+            }
+            break;
+        }
         case O_THREADS:
             if ((v = cmd_parse_int(optarg, 1, 256)) < 0)
                 return cmd_usage_error("stats", usage_text, "--threads must be 1 to 256");

@@ -113,6 +113,19 @@ int cmd_top(int argc, char **argv)
         kind = "month";
         snprintf(name, sizeof name, "%s", month);
     }
+    if (source || month) { /* were n-grams counted per source (month)? */
+        char per[64] = "source,month";
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db->h, "SELECT value FROM stats_info WHERE key = 'per'", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            snprintf(per, sizeof per, "%s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        if (!strstr(per, kind)) {
+            cmd_error("top", "n-grams were counted with --per %s: none per %s (rerun diwan stats)", per, kind);
+            dw_db_close(db);
+            return 2;
+        }
+    }
     char sql[512];
     if (pairs)
         snprintf(sql, sizeof sql,

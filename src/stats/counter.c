@@ -77,7 +77,7 @@ unsigned dw_counter_runs(const dw_counter *c) { return c->seq; }
 /* Bytes this counter may hold: its share of what the vocabulary leaves. */
 static size_t share(const dw_counter *c)
 {
-    size_t lim = c->budget->limit, vb = dw_vocab_bytes(c->budget->vocab);
+    size_t lim = c->budget->limit, vb = dw_vocab_bytes(c->budget->vocab) + c->budget->fixed;
     size_t left = lim > vb ? lim - vb : 0;
     return left / (size_t)(c->budget->ncounters ? c->budget->ncounters : 1);
 }
@@ -127,6 +127,72 @@ static int cmp_keys(const void *a, const void *b, void *ctx)
         if (x[i] != y[i])
             return x[i] < y[i] ? -1 : 1;
     return 0;
+}
+
+/* Swaps two entries of stride 64-bit words. */
+static inline void swap_ent(uint64_t *a, uint64_t *b, size_t stride)
+{
+    for (size_t i = 0; i < stride; i++) {
+        uint64_t t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+static inline int less_ent(const uint64_t *a, const uint64_t *b, int kw)
+{
+    const uint32_t *x = (const uint32_t *)a, *y = (const uint32_t *)b;
+    for (int i = 0; i < kw; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i];
+    return 0;
+}
+
+/* Sorts n entries of stride words by key, in place: glibc's qsort would
+ * allocate a copy of the table (its merge sort), twice the memory budget,
+ * and call the comparison through a pointer. Quicksort with the median of
+ * three, insertion sort below 16 entries, and recursion on the smaller part
+ * only (depth at most log2 n). Keys are distinct, so no three-way split. */
+static void sort_entries(uint64_t *t, size_t n, size_t stride, int kw)
+{
+    while (n > 16) {
+        uint64_t *lo = t, *mid = t + n / 2 * stride, *hi = t + (n - 1) * stride;
+        if (less_ent(mid, lo, kw))
+            swap_ent(mid, lo, stride);
+        if (less_ent(hi, mid, kw)) {
+            swap_ent(hi, mid, stride);
+            if (less_ent(mid, lo, kw))
+                swap_ent(mid, lo, stride);
+        }
+        swap_ent(mid, t + stride, stride); /* pivot at 1; t[0] <= pivot <= t[n-1] */
+        const uint64_t *p = t + stride;
+        size_t i = 1, j = n - 1;
+        for (;;) {
+            do
+                i++;
+            while (less_ent(t + i * stride, p, kw));
+            do
+                j--;
+            while (less_ent(p, t + j * stride, kw));
+            if (i >= j)
+                break;
+            swap_ent(t + i * stride, t + j * stride, stride);
+        }
+        swap_ent(t + stride, t + j * stride, stride);
+        /* [0, j) < pivot at j < (j, n) */
+        size_t nl = j, nr = n - j - 1;
+        if (nl < nr) {
+            sort_entries(t, nl, stride, kw);
+            t += (j + 1) * stride;
+            n = nr;
+        } else {
+            sort_entries(t + (j + 1) * stride, nr, stride, kw);
+            n = nl;
+        }
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && less_ent(t + j * stride, t + (j - 1) * stride, kw); j--)
+            swap_ent(t + j * stride, t + (j - 1) * stride, stride);
 }
 
 /* ---- run files ---- */
@@ -321,7 +387,7 @@ static size_t sort_table(dw_counter *c)
         key_map(c, KEY(c->table + n * c->stride), 1);
         n++;
     }
-    qsort_r(c->table, n, c->stride * 8, cmp_keys, &c->kw);
+    sort_entries(c->table, n, c->stride, c->kw);
     return n;
 }
 
@@ -392,6 +458,23 @@ dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, d
             return DW_OK;
         }
     }
+}
+
+#define PREFETCH_AHEAD 8 /* keys between a slot's prefetch and its use */
+
+dw_rc dw_counter_add_many(dw_counter *c, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e)
+{
+    size_t kw = (size_t)c->kw, nv = (size_t)c->nv;
+    for (size_t i = 0; i < n; i++) {
+        if (i + PREFETCH_AHEAD < n && c->cap) {
+            size_t j = (size_t)hash_key(keys + (i + PREFETCH_AHEAD) * kw, c->kw) & (c->cap - 1);
+            __builtin_prefetch(c->table + j * c->stride, 1);
+        }
+        dw_rc rc = dw_counter_add(c, keys + i * kw, vals + i * nv, e);
+        if (rc != DW_OK)
+            return rc;
+    }
+    return DW_OK;
 }
 
 /* ---- merging ---- */

@@ -33,6 +33,7 @@ typedef struct {
     size_t limit;           /* bytes allowed for counters and vocabulary */
     const dw_vocab *vocab;  /* its size is charged to the budget */
     size_t used;            /* bytes held by the counters' tables */
+    size_t fixed;           /* bytes held by per-word arrays outside the counters */
     int ncounters;          /* counters sharing the budget */
 } dw_membudget;
 
@@ -48,6 +49,11 @@ dw_counter *dw_counter_new(int kw, int nv, int first, int pair, dw_vocab *vocab,
                            const char *tmpdir);
 /* Adds vals to key's values. May spill (DW_EIO on a write error). */
 dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, dw_err *e);
+/* Adds n keys (kw words each, back to back) with their values (nv each):
+ * the same as n calls of dw_counter_add, with the table slots of later keys
+ * prefetched while earlier ones are added (the table is far bigger than the
+ * caches; each add is a cache miss otherwise). */
+dw_rc dw_counter_add_many(dw_counter *c, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e);
 /* Streams every distinct key in order to emit, then empties the counter. */
 dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *e);
 /* Runs spilled so far (for tests and the summary). */

@@ -24,7 +24,7 @@ static void sql_measure(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 /* The counting options that two statistics must share to be merged. */
 static const char *const same_keys[] = {"ngram_max", "cooc", "window", "scope", "weighting", "tokenizer",
-                                        "normalize", "all_copies", "stopwords", "unit"};
+                                        "normalize", "all_copies", "per", "stopwords", "unit"};
 
 static dw_rc info_get(dw_db *db, const char *schema, const char *key, char *buf, size_t cap, dw_err *e)
 {

@@ -43,6 +43,8 @@ void dw_stats_opts_default(dw_stats_opts *o)
     o->cooc = 1;
     o->window = 5;
     o->normalize = 1;
+    o->per_source = 1;
+    o->per_month = 1;
     o->min_count = 5;
     o->memory_mb = 1024;
     o->threads = 1;
@@ -79,17 +81,30 @@ double dw_stats_llr(double k11, double ca, double cb, double t)
 
 /* ---- batches of articles ---- */
 
+/* Token space of one worker for one batch: the texts it normalized and the
+ * tokens of the articles it took, back to back. Memory is per batch, not
+ * per article slot, so it follows the batch's size (a slot kept the largest
+ * article it ever held: 140 MiB outside the budget). */
+typedef struct {
+    dw_buf text;         /* normalized texts */
+    uint32_t *toks;      /* token i: offset toks[2i] in its text, length toks[2i+1] (owned) */
+    uint64_t *hash;      /* hash[i]: dw_vocab_hash of token i (owned) */
+    unsigned char *sent; /* sent[i]: a sentence boundary lies before token i (owned) */
+    size_t ntok;         /* tokens used */
+    size_t cap;          /* tokens allocated */
+} wspace;
+
 /* One article of a batch, read by the main thread, tokenized by a worker. */
 typedef struct {
-    dw_buf body;      /* the stored body */
+    size_t body_off;  /* its body in the batch's bodies */
+    size_t body_len;  /* bytes */
     uint32_t src;     /* bucket of its outlet, 0: none */
     uint32_t month;   /* bucket of its month, 0: none */
-    dw_buf text;      /* the counted text (normalized body, or a copy of it) */
-    uint32_t *toks;   /* token i: offset toks[2i], length toks[2i+1] in text (owned) */
-    unsigned char *sent; /* sent[i]: a sentence boundary lies before token i (owned) */
+    int w;            /* worker space holding its text (normalized) and tokens */
+    size_t text_off;  /* its text in ws[w].text (normalized) */
+    size_t tok_off;   /* its first token in ws[w] */
     size_t ntok;      /* tokens */
-    size_t tokcap;    /* tokens allocated */
-    uint64_t chars;   /* code points of text */
+    uint64_t chars;   /* code points of the counted text */
     int oom;          /* 1: out of memory while tokenizing */
 } art;
 
@@ -97,63 +112,95 @@ typedef struct {
     art *arts;        /* articles (BATCH_MAX allocated, reused) */
     size_t n;         /* articles in this batch */
     int done;         /* 1: no article left after this batch */
+    dw_buf bodies;    /* the stored bodies, back to back */
+    wspace *ws;       /* one per worker (nws) */
+    int nws;          /* worker spaces */
 } batch;
+
+static void batch_free(batch *b)
+{
+    free(b->arts);
+    dw_buf_free(&b->bodies);
+    for (int i = 0; b->ws && i < b->nws; i++) {
+        dw_buf_free(&b->ws[i].text);
+        free(b->ws[i].toks);
+        free(b->ws[i].hash);
+        free(b->ws[i].sent);
+    }
+    free(b->ws);
+    memset(b, 0, sizeof *b);
+}
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
 
-static int push_tok(art *a, size_t off, size_t len, int sent)
+static int push_tok(wspace *w, const char *text, size_t off, size_t len, int sent)
 {
-    if (a->ntok == a->tokcap) {
-        size_t nc = a->tokcap ? a->tokcap * 2 : 1024;
-        uint32_t *t = realloc(a->toks, nc * 2 * sizeof *t);
+    if (w->ntok == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 4096;
+        uint32_t *t = realloc(w->toks, nc * 2 * sizeof *t);
         if (!t)
             return -1;
-        a->toks = t;
-        unsigned char *s = realloc(a->sent, nc);
+        w->toks = t;
+        uint64_t *h = realloc(w->hash, nc * sizeof *h);
+        if (!h)
+            return -1;
+        w->hash = h;
+        unsigned char *s = realloc(w->sent, nc);
         if (!s)
             return -1;
-        a->sent = s;
-        a->tokcap = nc;
+        w->sent = s;
+        w->cap = nc;
     }
-    a->toks[2 * a->ntok] = (uint32_t)off;
-    a->toks[2 * a->ntok + 1] = (uint32_t)len;
-    a->sent[a->ntok] = (unsigned char)sent;
-    a->ntok++;
+    w->hash[w->ntok] = dw_vocab_hash(text + off, len);
+    w->toks[2 * w->ntok] = (uint32_t)off;
+    w->toks[2 * w->ntok + 1] = (uint32_t)len;
+    w->sent[w->ntok] = (unsigned char)sent;
+    w->ntok++;
     return 0;
 }
 
-/* Normalizes and tokenizes one article. */
-static void prepare_art(art *a, const dw_stats_opts *o, unsigned norm_flags)
+/* Normalizes and tokenizes one article into worker space wi. */
+static void prepare_art(batch *b, art *a, int wi, const dw_stats_opts *o, unsigned norm_flags)
 {
+    wspace *w = &b->ws[wi];
+    a->w = wi;
     a->ntok = 0;
     a->oom = 0;
-    dw_buf_reset(&a->text);
-    int r = o->normalize ? dw_norm_text(&a->text, dw_buf_str(&a->body), a->body.len, norm_flags)
-                         : dw_buf_append(&a->text, dw_buf_str(&a->body), a->body.len);
-    if (r != 0) {
-        a->oom = 1;
-        return;
+    a->tok_off = w->ntok;
+    const char *s;
+    size_t n;
+    if (o->normalize) {
+        a->text_off = w->text.len;
+        if (dw_norm_text(&w->text, b->bodies.data + a->body_off, a->body_len, norm_flags) != 0) {
+            a->oom = 1;
+            return;
+        }
+        s = w->text.data + a->text_off;
+        n = w->text.len - a->text_off;
+    } else { /* the text is the body itself */
+        a->text_off = 0;
+        s = b->bodies.data + a->body_off;
+        n = a->body_len;
     }
-    const unsigned char *s = (const unsigned char *)dw_buf_str(&a->text);
-    size_t n = a->text.len;
+    const unsigned char *u = (const unsigned char *)s;
     uint64_t chars = 0;
     for (size_t i = 0; i < n; i++)
-        chars += (s[i] & 0xC0) != 0x80;
+        chars += (u[i] & 0xC0) != 0x80;
     a->chars = chars;
     if (o->whitespace) {
         int sent = 1;
         size_t i = 0;
         while (i < n) {
-            if (is_space(s[i])) {
-                if (s[i] == '\n' || s[i] == '\r')
+            if (is_space(u[i])) {
+                if (u[i] == '\n' || u[i] == '\r')
                     sent = 1;
                 i++;
                 continue;
             }
             size_t st = i;
-            while (i < n && !is_space(s[i]))
+            while (i < n && !is_space(u[i]))
                 i++;
-            if (push_tok(a, st, i - st, sent) != 0) {
+            if (push_tok(w, s, st, i - st, sent) != 0) {
                 a->oom = 1;
                 return;
             }
@@ -162,13 +209,14 @@ static void prepare_art(art *a, const dw_stats_opts *o, unsigned norm_flags)
     } else {
         dw_tok t;
         dw_token k;
-        dw_tok_init(&t, (const char *)s, n);
+        dw_tok_init(&t, s, n);
         while (dw_tok_next(&t, &k))
-            if (push_tok(a, k.off, k.len, k.sentence_start) != 0) {
+            if (push_tok(w, s, k.off, k.len, k.sentence_start) != 0) {
                 a->oom = 1;
                 return;
             }
     }
+    a->ntok = w->ntok - a->tok_off;
 }
 
 /* Work shared by the threads tokenizing one batch. */
@@ -180,9 +228,16 @@ typedef struct {
     pthread_mutex_t mu;       /* guards next */
 } prep_job;
 
+/* One worker: its job and its space in the batch. */
+typedef struct {
+    prep_job *job;            /* shared work */
+    int wi;                   /* its worker space */
+} prep_arg;
+
 static void *prep_worker(void *arg)
 {
-    prep_job *j = arg;
+    prep_arg *pa = arg;
+    prep_job *j = pa->job;
     for (;;) {
         pthread_mutex_lock(&j->mu);
         size_t i = j->next;
@@ -191,7 +246,7 @@ static void *prep_worker(void *arg)
         if (i >= j->b->n)
             break;
         for (size_t k = i; k < i + 16 && k < j->b->n; k++)
-            prepare_art(&j->b->arts[k], j->o, j->norm_flags);
+            prepare_art(j->b, &j->b->arts[k], pa->wi, j->o, j->norm_flags);
     }
     return NULL;
 }
@@ -248,6 +303,51 @@ static int lenmap_add(lenmap *m, uint64_t len)
     return 0;
 }
 
+/* Adds waiting for a counter, passed on in batches (dw_counter_add_many
+ * prefetches the slots of a batch). */
+typedef struct {
+    dw_counter *c;    /* the counter (not owned) */
+    int kw, nv;       /* its key words and values */
+    uint32_t *keys;   /* PEND_MAX keys (owned) */
+    uint64_t *vals;   /* PEND_MAX values (owned) */
+    size_t n;         /* adds waiting */
+} pending;
+
+#define PEND_MAX 4096 /* adds per batch */
+
+static int pend_init(pending *p, dw_counter *c, int kw, int nv)
+{
+    p->c = c;
+    p->kw = kw;
+    p->nv = nv;
+    p->n = 0;
+    p->keys = malloc(PEND_MAX * (size_t)kw * sizeof *p->keys);
+    p->vals = malloc(PEND_MAX * (size_t)nv * sizeof *p->vals);
+    return p->keys && p->vals ? 0 : -1;
+}
+
+static dw_rc pend_flush(pending *p, dw_err *e)
+{
+    dw_rc rc = p->n ? dw_counter_add_many(p->c, p->keys, p->vals, p->n, e) : DW_OK;
+    p->n = 0;
+    return rc;
+}
+
+static inline dw_rc pend_add(pending *p, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    memcpy(p->keys + p->n * (size_t)p->kw, key, (size_t)p->kw * sizeof *key);
+    memcpy(p->vals + p->n * (size_t)p->nv, vals, (size_t)p->nv * sizeof *vals);
+    return ++p->n == PEND_MAX ? pend_flush(p, e) : DW_OK;
+}
+
+static void pend_free(pending *p)
+{
+    free(p->keys);
+    free(p->vals);
+    p->keys = NULL;
+    p->vals = NULL;
+}
+
 /* State of a run. */
 typedef struct {
     const dw_stats_opts *o;  /* options */
@@ -256,11 +356,19 @@ typedef struct {
     dw_membudget budget;     /* memory shared by the counters */
     dw_counter *ng;          /* n-grams: key (bucket << 3 | n, w1..wN), values (count, df) */
     dw_counter *co;          /* pairs: key (a, b), value count in 1/unit */
+    pending png, pco;        /* adds waiting for ng and co */
     int kw;                  /* words in an n-gram key: 1 + ngram_max */
     uint64_t unit;           /* co-occurrence counts are multiples of 1/unit */
     unsigned char *stop;     /* stop[id]: a stop word (owned, grown with the vocabulary) */
     uint64_t *marg;          /* marg[id]: pair marginal in 1/unit (owned) */
-    size_t idcap;            /* entries allocated in stop and marg */
+    uint64_t *uni;           /* uni[2 id], uni[2 id + 1]: count and df of word id in the
+                                overall bucket (owned; unigrams skip the counter there) */
+    size_t idcap;            /* entries allocated in stop, marg and uni */
+    uint32_t *slot;          /* per-article key table: index + 1 into keys, 0 empty (owned) */
+    size_t slotcap;          /* slots allocated (a power of two) */
+    uint32_t *kcount;        /* kcount[i]: occurrences of key i in the article (owned) */
+    uint32_t *kdist;         /* indices of the article's distinct keys (owned) */
+    size_t kcap;             /* entries allocated in kcount and kdist */
     uint64_t pair_total;     /* twice the pair total, in 1/unit */
     dw_strmap stopwords;     /* the stop words, as counted (normalized or not) */
     dw_strmap bucket_ids;    /* "s" + outlet or "m" + month -> bucket id */
@@ -422,10 +530,11 @@ static dw_rc load_stopwords(run *r, unsigned norm_flags, dw_err *e)
     return rc;
 }
 
-/* Word id of a token, with its per-id arrays grown. 0 when out of memory. */
-static uint32_t word_id(run *r, const char *s, size_t n)
+/* Word id of a token (h: its dw_vocab_hash), with its per-id arrays
+ * grown. 0 when out of memory. */
+static uint32_t word_id(run *r, const char *s, size_t n, uint64_t h)
 {
-    uint32_t id = dw_vocab_intern(&r->vocab, s, n);
+    uint32_t id = dw_vocab_intern_hashed(&r->vocab, s, n, h);
     if (!id)
         return 0;
     if (id >= r->idcap) {
@@ -440,7 +549,15 @@ static uint32_t word_id(run *r, const char *s, size_t n)
         r->marg = m;
         memset(r->stop + r->idcap, 0, nc - r->idcap);
         memset(r->marg + r->idcap, 0, (nc - r->idcap) * sizeof *m);
+        if (r->o->ngram_max > 0) {
+            uint64_t *u = realloc(r->uni, nc * 2 * sizeof *u);
+            if (!u)
+                return 0;
+            r->uni = u;
+            memset(r->uni + 2 * r->idcap, 0, (nc - r->idcap) * 2 * sizeof *u);
+        }
         r->idcap = nc;
+        r->budget.fixed = r->idcap * (1 + sizeof *r->marg + (r->uni ? 2 * sizeof *r->uni : 0));
     }
     if (id == r->vocab.n && r->stopwords.len)
         r->stop[id] = (unsigned char)dw_strmap_get(&r->stopwords, s, n, NULL);
@@ -453,14 +570,63 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_key(const void *a, const void *b, void *ctx)
+static inline uint64_t hash_words(const uint32_t *k, int kw)
 {
-    const uint32_t *x = a, *y = b;
-    int kw = *(const int *)ctx;
+    uint64_t h = 0x9E3779B97F4A7C15ull;
     for (int i = 0; i < kw; i++)
-        if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
-    return 0;
+        h = (h ^ k[i]) * 0xBF58476D1CE4E5B9ull;
+    return h ^ h >> 31;
+}
+
+/* Groups the nk keys (kw words each) of one article: fills r->kdist with
+ * the index of each distinct key's first occurrence and r->kcount[i] with
+ * its number of occurrences; returns the number of distinct keys, or
+ * (size_t)-1 when out of memory. A hash table sized to the article, so the
+ * cost is linear (a sort was a fifth of the run). */
+static size_t group_keys(run *r, size_t nk, int kw)
+{
+    size_t need = 16;
+    while (need < 2 * nk)
+        need *= 2;
+    if (need > r->slotcap) {
+        uint32_t *sl = realloc(r->slot, need * sizeof *sl);
+        if (!sl)
+            return (size_t)-1;
+        r->slot = sl;
+        r->slotcap = need;
+    }
+    if (nk > r->kcap) {
+        size_t nc = nk * 2;
+        uint32_t *kc = realloc(r->kcount, nc * sizeof *kc);
+        if (!kc)
+            return (size_t)-1;
+        r->kcount = kc;
+        uint32_t *kd = realloc(r->kdist, nc * sizeof *kd);
+        if (!kd)
+            return (size_t)-1;
+        r->kdist = kd;
+        r->kcap = nc;
+    }
+    size_t mask = need - 1, nd = 0;
+    memset(r->slot, 0, need * sizeof *r->slot);
+    for (size_t i = 0; i < nk; i++) {
+        const uint32_t *k = r->keys + i * (size_t)kw;
+        size_t h = (size_t)hash_words(k, kw) & mask;
+        for (;; h = (h + 1) & mask) {
+            uint32_t s = r->slot[h];
+            if (!s) {
+                r->slot[h] = (uint32_t)i + 1;
+                r->kcount[i] = 1;
+                r->kdist[nd++] = (uint32_t)i;
+                break;
+            }
+            if (memcmp(r->keys + (size_t)(s - 1) * (size_t)kw, k, (size_t)kw * 4) == 0) {
+                r->kcount[s - 1]++;
+                break;
+            }
+        }
+    }
+    return nd;
 }
 
 static dw_rc add_pair(run *r, uint32_t a, uint32_t b, uint64_t w, dw_err *e)
@@ -470,13 +636,18 @@ static dw_rc add_pair(run *r, uint32_t a, uint32_t b, uint64_t w, dw_err *e)
     r->marg[a] += w;
     r->marg[b] += w;
     r->pair_total += 2 * w;
-    return dw_counter_add(r->co, k, &v, e);
+    return pend_add(&r->pco, k, &v, e);
 }
 
 /* Counts one tokenized article. */
-static dw_rc count_art(run *r, art *a, dw_err *e)
+static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
 {
     const dw_stats_opts *o = r->o;
+    const wspace *ws = &bt->ws[a->w];
+    const char *text = o->normalize ? ws->text.data + a->text_off : bt->bodies.data + a->body_off;
+    const uint32_t *toks = ws->toks + 2 * a->tok_off;
+    const uint64_t *hash = ws->hash + a->tok_off;
+    const unsigned char *sent = ws->sent + a->tok_off;
     if (a->oom)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     size_t n = a->ntok;
@@ -488,10 +659,12 @@ static dw_rc count_art(run *r, art *a, dw_err *e)
         r->ids = ids;
         r->idscap = nc;
     }
-    const char *text = dw_buf_str(&a->text);
-    for (size_t i = 0; i < n; i++)
-        if (!(r->ids[i] = word_id(r, text + a->toks[2 * i], a->toks[2 * i + 1])))
+    for (size_t i = 0; i < n; i++) {
+        if (i + 8 < n) /* the table slot of a later token, while this one is looked up */
+            dw_vocab_prefetch(&r->vocab, hash[i + 8]);
+        if (!(r->ids[i] = word_id(r, text + toks[2 * i], toks[2 * i + 1], hash[i])))
             return dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
     uint32_t bks[3] = {1, a->src, a->month};
     for (int b = 0; b < 3; b++)
         if (bks[b]) {
@@ -519,7 +692,7 @@ static dw_rc count_art(run *r, art *a, dw_err *e)
         size_t nk = 0;
         for (size_t i = 0; i < n; i++) {
             for (int g = 1; g <= nmax && i + (size_t)g <= n; g++) {
-                if (g > 1 && a->sent[i + (size_t)g - 1])
+                if (g > 1 && sent[i + (size_t)g - 1])
                     break;
                 uint32_t *k = r->keys + nk * (size_t)kw;
                 k[0] = (uint32_t)g;
@@ -528,21 +701,25 @@ static dw_rc count_art(run *r, art *a, dw_err *e)
                 nk++;
             }
         }
-        qsort_r(r->keys, nk, (size_t)kw * sizeof(uint32_t), cmp_key, &r->kw);
+        size_t nd = group_keys(r, nk, kw);
+        if (nd == (size_t)-1)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
         uint32_t key[DW_COUNTER_MAXKW];
-        for (size_t i = 0; i < nk && rc == DW_OK;) {
-            const uint32_t *k = r->keys + i * (size_t)kw;
-            size_t j = i + 1;
-            while (j < nk && memcmp(r->keys + j * (size_t)kw, k, (size_t)kw * 4) == 0)
-                j++;
-            uint64_t vals[2] = {j - i, 1};
+        for (size_t d = 0; d < nd && rc == DW_OK; d++) {
+            const uint32_t *k = r->keys + (size_t)r->kdist[d] * (size_t)kw;
+            uint64_t vals[2] = {r->kcount[r->kdist[d]], 1};
             memcpy(key, k, (size_t)kw * 4);
-            for (int b = 0; b < 3 && rc == DW_OK; b++)
+            int b = 0;
+            if (k[0] == 1) { /* unigram, overall bucket: per-word arrays */
+                r->uni[2 * (size_t)k[1]] += vals[0];
+                r->uni[2 * (size_t)k[1] + 1]++;
+                b = 1;
+            }
+            for (; b < 3 && rc == DW_OK; b++)
                 if (bks[b]) {
                     key[0] = bks[b] << 3 | k[0];
-                    rc = dw_counter_add(r->ng, key, vals, e);
+                    rc = pend_add(&r->png, key, vals, e);
                 }
-            i = j;
         }
     }
     if (rc != DW_OK || !o->cooc)
@@ -575,7 +752,7 @@ static dw_rc count_art(run *r, art *a, dw_err *e)
         if (r->stop[x])
             continue;
         for (size_t dd = 1; dd <= (size_t)o->window && i + dd < n && rc == DW_OK; dd++) {
-            if (a->sent[i + dd])
+            if (sent[i + dd])
                 break;
             uint32_t y = r->ids[i + dd];
             if (r->stop[y] || y == x)
@@ -590,6 +767,11 @@ static dw_rc count_art(run *r, art *a, dw_err *e)
 static dw_rc read_batch(run *r, sqlite3_stmt *st, batch *b, dw_err *e)
 {
     b->n = 0;
+    dw_buf_reset(&b->bodies);
+    for (int i = 0; i < b->nws; i++) {
+        dw_buf_reset(&b->ws[i].text);
+        b->ws[i].ntok = 0;
+    }
     size_t bytes = 0;
     while (b->n < BATCH_MAX && bytes < BATCH_BYTES) {
         int s = sqlite3_step(st);
@@ -602,16 +784,17 @@ static dw_rc read_batch(run *r, sqlite3_stmt *st, batch *b, dw_err *e)
         art *a = &b->arts[b->n];
         const char *body = (const char *)sqlite3_column_text(st, 0);
         size_t blen = (size_t)sqlite3_column_bytes(st, 0);
-        dw_buf_reset(&a->body);
-        if (dw_buf_append(&a->body, body ? body : "", body ? blen : 0) != 0)
+        a->body_off = b->bodies.len;
+        a->body_len = body ? blen : 0;
+        if (dw_buf_append(&b->bodies, body ? body : "", a->body_len) != 0)
             return dw_err_set(e, DW_ENOMEM, "out of memory");
         bytes += blen;
         a->src = a->month = 0;
         const char *pub = (const char *)sqlite3_column_text(st, 1);
         const char *src = (const char *)sqlite3_column_text(st, 2);
-        if (src && !(a->src = bucket_get(r, "source", src, e)))
+        if (src && r->o->per_source && !(a->src = bucket_get(r, "source", src, e)))
             return DW_ENOMEM;
-        if (pub && strlen(pub) >= 7) {
+        if (pub && strlen(pub) >= 7 && r->o->per_month) {
             char mon[8];
             memcpy(mon, pub, 7);
             mon[7] = '\0';
@@ -627,6 +810,7 @@ static dw_rc read_batch(run *r, sqlite3_stmt *st, batch *b, dw_err *e)
 typedef struct {
     prep_job job;        /* the shared work */
     pthread_t *tids;     /* worker threads */
+    prep_arg *args;      /* their arguments */
     int nthreads;        /* workers started */
 } prep_run;
 
@@ -637,11 +821,17 @@ static void prep_start(prep_run *p, batch *b, const dw_stats_opts *o, unsigned n
     p->job.norm_flags = norm_flags;
     p->job.next = 0;
     p->nthreads = 0;
-    for (int i = 0; i < workers; i++)
-        if (pthread_create(&p->tids[i], NULL, prep_worker, &p->job) == 0)
+    for (int i = 0; i < workers; i++) {
+        p->args[i].job = &p->job;
+        p->args[i].wi = p->nthreads;
+        if (pthread_create(&p->tids[p->nthreads], NULL, prep_worker, &p->args[i]) == 0)
             p->nthreads++;
-    if (!p->nthreads) /* no worker (threads 1, or none could start): do it here */
-        prep_worker(&p->job);
+    }
+    if (!p->nthreads) { /* no worker (threads 1, or none could start): do it here */
+        p->args[0].job = &p->job;
+        p->args[0].wi = 0;
+        prep_worker(&p->args[0]);
+    }
 }
 
 static void prep_join(prep_run *p)
@@ -719,6 +909,24 @@ static dw_rc emit_ngram(void *ctx, const uint32_t *key, const uint64_t *vals, dw
     sqlite3_bind_int64(r->ins, 4, (int64_t)vals[0]);
     sqlite3_bind_int64(r->ins, 5, (int64_t)vals[1]);
     return step_insert(r, e);
+}
+
+/* Emits the overall bucket's unigrams from the per-word arrays, in rank
+ * order; they come first in the counter's order (bucket 1, n = 1). */
+static dw_rc emit_unigrams(run *r, dw_err *e)
+{
+    if (dw_vocab_sort(&r->vocab) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    dw_rc rc = DW_OK;
+    uint32_t key[DW_COUNTER_MAXKW] = {1u << 3 | 1u};
+    for (uint32_t rk = 1; rk <= r->vocab.n && rc == DW_OK; rk++) {
+        uint32_t id = r->vocab.order[rk - 1];
+        if (!r->uni[2 * (size_t)id])
+            continue;
+        key[1] = rk;
+        rc = emit_ngram(r, key, r->uni + 2 * (size_t)id, e);
+    }
+    return rc;
 }
 
 static void bind_count(sqlite3_stmt *st, int col, uint64_t units, uint64_t unit)
@@ -835,7 +1043,9 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
     }
     if (rc == DW_OK && r->ng) {
         r->ins = dw_db_prepare(db, "INSERT INTO stats_ngrams(bucket, n, term, count, df) VALUES (?1, ?2, ?3, ?4, ?5)", e);
-        rc = r->ins ? dw_counter_finish(r->ng, emit_ngram, r, e) : DW_EDB;
+        rc = r->ins ? emit_unigrams(r, e) : DW_EDB;
+        if (rc == DW_OK)
+            rc = dw_counter_finish(r->ng, emit_ngram, r, e);
         if (rc == DW_OK)
             rc = flush_group(r, e);
         sqlite3_finalize(r->ins);
@@ -884,6 +1094,11 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         bad |= set_info(db, "normalize", "%s",
                         !o->normalize ? "none" : (norm_flags & DW_NORM_TEH_MARBUTA) ? "1+teh" : "1") != DW_OK;
         bad |= set_info(db, "all_copies", "%d", o->all_copies) != DW_OK;
+        bad |= set_info(db, "per", "%s",
+                        o->per_source && o->per_month ? "source,month"
+                        : o->per_source               ? "source"
+                        : o->per_month                ? "month"
+                                                      : "none") != DW_OK;
         bad |= set_info(db, "stopwords", "%s", r->stop_hash) != DW_OK;
         bad |= set_info(db, "min_count", "%lld", (long long)o->min_count) != DW_OK;
         bad |= set_info(db, "unit", "%llu", (unsigned long long)r->unit) != DW_OK;
@@ -939,12 +1154,17 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
     memset(&pr, 0, sizeof pr);
     pthread_mutex_init(&pr.job.mu, NULL);
     int workers = o->threads > 1 ? o->threads : 0;
-    pr.tids = calloc((size_t)(workers ? workers : 1), sizeof *pr.tids);
-    bt[0].arts = calloc(BATCH_MAX, sizeof(art));
-    bt[1].arts = calloc(BATCH_MAX, sizeof(art));
+    int nws = workers ? workers : 1;
+    pr.tids = calloc((size_t)nws, sizeof *pr.tids);
+    pr.args = calloc((size_t)nws, sizeof *pr.args);
+    for (int k = 0; k < 2; k++) {
+        bt[k].arts = calloc(BATCH_MAX, sizeof(art));
+        bt[k].ws = calloc((size_t)nws, sizeof(wspace));
+        bt[k].nws = bt[k].ws ? nws : 0;
+    }
     sqlite3_stmt *st = NULL;
     dw_rc rc = DW_OK;
-    if (!r || !pr.tids || !bt[0].arts || !bt[1].arts) {
+    if (!r || !pr.tids || !pr.args || !bt[0].arts || !bt[1].arts || !bt[0].ws || !bt[1].ws) {
         rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         goto done;
     }
@@ -972,6 +1192,10 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
         goto done;
     }
     if (o->cooc && !(r->co = dw_counter_new(2, 1, 0, 1, &r->vocab, &r->budget, tmpl))) {
+        rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((r->ng && pend_init(&r->png, r->ng, r->kw, 2) != 0) || (r->co && pend_init(&r->pco, r->co, 2, 1) != 0)) {
         rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         goto done;
     }
@@ -1003,7 +1227,7 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
             prep_start(&pr, nx, o, db->norm_flags, workers);
         }
         for (size_t i = 0; i < b->n && rc == DW_OK; i++)
-            rc = count_art(r, &b->arts[i], e);
+            rc = count_art(r, b, &b->arts[i], e);
         if (more)
             prep_join(&pr);
         if (!more)
@@ -1014,20 +1238,13 @@ counted:
     sqlite3_finalize(st);
     st = NULL;
     sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < BATCH_MAX; i++) {
-            art *a = &bt[k].arts[i];
-            dw_buf_free(&a->body);
-            dw_buf_free(&a->text);
-            free(a->toks);
-            free(a->sent);
-        }
-    free(bt[0].arts);
-    free(bt[1].arts);
-    bt[0].arts = bt[1].arts = NULL;
+    batch_free(&bt[0]);
+    batch_free(&bt[1]);
     if (rc != DW_OK)
         goto done;
     sum->articles = r->articles;
+    if ((r->ng && (rc = pend_flush(&r->png, e)) != DW_OK) || (r->co && (rc = pend_flush(&r->pco, e)) != DW_OK))
+        goto done;
     /* writing: one transaction replaces every statistics table */
     if ((rc = dw_db_exec(db, "BEGIN IMMEDIATE", e)) != DW_OK)
         goto done;
@@ -1038,26 +1255,23 @@ counted:
     else
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 done:
-    if (bt[0].arts || bt[1].arts) {
-        for (int k = 0; k < 2; k++)
-            for (size_t i = 0; bt[k].arts && i < BATCH_MAX; i++) {
-                art *a = &bt[k].arts[i];
-                dw_buf_free(&a->body);
-                dw_buf_free(&a->text);
-                free(a->toks);
-                free(a->sent);
-            }
-        free(bt[0].arts);
-        free(bt[1].arts);
-    }
+    batch_free(&bt[0]);
+    batch_free(&bt[1]);
     free(pr.tids);
+    free(pr.args);
     pthread_mutex_destroy(&pr.job.mu);
     if (r) {
+        pend_free(&r->png);
+        pend_free(&r->pco);
         dw_counter_free(r->ng);
         dw_counter_free(r->co);
         dw_vocab_free(&r->vocab);
         free(r->stop);
         free(r->marg);
+        free(r->uni);
+        free(r->slot);
+        free(r->kcount);
+        free(r->kdist);
         dw_strmap_free(&r->stopwords);
         dw_strmap_free(&r->bucket_ids);
         for (size_t i = 0; i < r->nbuckets; i++)

@@ -37,6 +37,8 @@ typedef struct {
     int whitespace;             /* 1: tokens are whitespace-separated runs, not words */
     int normalize;              /* 1: tokens of the normalized body (0: of the stored body) */
     int all_copies;             /* 1: every article, not only cluster representatives */
+    int per_source;             /* 1: n-grams also per source (buckets of kind "source") */
+    int per_month;              /* 1: n-grams also per month (buckets of kind "month") */
     int keep_stopwords;         /* 1: stop words take part in co-occurrences */
     const char *stopwords_path; /* one stop word a line ('#' comments), NULL: built-in list */
     int64_t min_count;          /* pairs counted fewer times are not stored (0: every pair) */

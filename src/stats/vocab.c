@@ -48,11 +48,29 @@ uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len)
     }
 }
 
+uint64_t dw_vocab_hash(const char *s, size_t len) { return dw_hash64_of(s, len, 0); }
+
 uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len)
+{
+    return dw_vocab_intern_hashed(v, s, len, dw_hash64_of(s, len, 0));
+}
+
+/* Word bytes equal: short words compared inline, no call */
+static inline int same_bytes(const char *a, const char *b, size_t len)
+{
+    if (len <= 16) {
+        for (size_t i = 0; i < len; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return memcmp(a, b, len) == 0;
+}
+
+uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t h)
 {
     if ((v->n + 1) * 10 >= v->cap * 7 && grow_table(v) != 0)
         return 0;
-    uint64_t h = dw_hash64_of(s, len, 0);
     uint64_t tag = h >> 32;
     size_t i = slot_start(h, v->cap);
     for (;; i = (i + 1) & (v->cap - 1)) {
@@ -60,7 +78,7 @@ uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len)
         if (!sl)
             break;
         uint32_t id = (uint32_t)sl;
-        if ((sl >> 32) == tag && v->lens[id] == len && memcmp(v->arena + v->offs[id], s, len) == 0)
+        if ((sl >> 32) == tag && v->lens[id] == len && same_bytes(v->arena + v->offs[id], s, len))
             return id;
     }
     if (v->n + 1 >= v->idcap) {

@@ -30,6 +30,17 @@ typedef struct {
 
 /* Returns the id of s[0..len), adding it when new; 0 when out of memory. */
 uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len);
+/* The same, with h = dw_vocab_hash(s, len) computed beforehand (on
+ * another thread). */
+uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t h);
+/* The hash dw_vocab_intern_hashed expects. */
+uint64_t dw_vocab_hash(const char *s, size_t len);
+/* Prefetches the table slot of hash h (a hint; no effect on results). */
+static inline void dw_vocab_prefetch(const dw_vocab *v, uint64_t h)
+{
+    if (v->cap)
+        __builtin_prefetch(&v->slots[(size_t)(h ^ (h >> 29)) & (v->cap - 1)]);
+}
 /* Returns the id of s[0..len), or 0 when it is not there. */
 uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len);
 /* Word of an id (not NUL-terminated; length in *len). */

@@ -23,3 +23,22 @@ $ diwan stats --bogus {db}
 $ diwan stats {db} --merge {db}.missing
 ? 4
 ! diwan stats: cannot open database {db}.missing: No such file or directory
+# --per: n-grams overall only, or per month only; top says what was not counted
+$ diwan stats -q --per none {db}
+$ diwan top --limit 2 --format csv {db}
+> term,count,df
+> "في",154,47
+> "من",113,42
+$ diwan top --source RT {db}
+? 2
+! diwan top: n-grams were counted with --per none: none per source (rerun diwan stats)
+$ diwan stats --per month {db}
+> 48 articles: 4355 tokens, 2256 types, 1593 hapax; 18553 n-gram rows; 11542 pairs, 6 stored; 0 runs spilled
+$ diwan top --source RT {db}
+? 2
+! diwan top: n-grams were counted with --per month: none per source (rerun diwan stats)
+$ diwan stats --per weekly {db}
+? 2
+! diwan stats: --per takes source, month, both (source,month) or none
+! usage: diwan stats [options] DB
+! (see 'diwan stats --help')

@@ -295,6 +295,56 @@ Test(stats, same_tables_with_spills_and_threads, .timeout = 120)
     free(tmp);
 }
 
+/* --per none and --per month count the same overall (and monthly) n-grams
+ * as the default, without the other buckets; also with no normalization and
+ * the whitespace tokenizer (the body is counted in place, not copied) */
+Test(stats, per_bucket_choice_keeps_overall_counts, .timeout = 120)
+{
+    static const char overall_sql[] =
+        "SELECT g.n, g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b"
+        " ON b.id = g.bucket WHERE b.kind = 'all' ORDER BY 1, 2";
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_synthetic(db, 0, 600);
+    for (int raw = 0; raw < 2; raw++) {
+        dw_stats_opts o;
+        dw_stats_opts_default(&o);
+        o.tmpdir = tmp;
+        o.cooc = 0;
+        o.whitespace = raw;
+        o.normalize = !raw;
+        run_stats(db, &o);
+        const char *sql = overall_sql;
+        char *all = dump(db, sql);
+        char *month = dump(db, "SELECT b.name, g.n, g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b"
+                               " ON b.id = g.bucket WHERE b.kind = 'month' ORDER BY 1, 2, 3");
+        cr_assert_gt(strlen(all), 1000);
+        cr_assert_gt(strlen(month), 1000);
+        o.per_source = o.per_month = 0;
+        run_stats(db, &o);
+        char *all2 = dump(db, sql);
+        cr_expect(strcmp(all, all2) == 0, "overall n-grams differ with --per none (raw %d)", raw);
+        char *kinds = dump(db, "SELECT group_concat(DISTINCT kind) FROM stats_buckets");
+        cr_expect_str_eq(kinds, "all\n");
+        char *per = dump(db, "SELECT value FROM stats_info WHERE key = 'per'");
+        cr_expect_str_eq(per, "none\n");
+        o.per_month = 1;
+        run_stats(db, &o);
+        char *month2 = dump(db, "SELECT b.name, g.n, g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b"
+                                " ON b.id = g.bucket WHERE b.kind = 'month' ORDER BY 1, 2, 3");
+        cr_expect(strcmp(month, month2) == 0, "monthly n-grams differ with --per month (raw %d)", raw);
+        free(all);
+        free(all2);
+        free(month);
+        free(month2);
+        free(kinds);
+        free(per);
+    }
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
 Test(stats, merged_shards_equal_one_run, .timeout = 120)
 {
     char *tmp = dwt_tmpdir();
