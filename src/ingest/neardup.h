@@ -98,6 +98,9 @@ double dw_neardup_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_
  * h_i(x) = a_i * x + c_i (mod 2^64) over the shingles x (a_i odd, a_i and c_i
  * from splitmix64(i)); all 0xffffffff when there is no shingle. */
 void dw_neardup_signature(const uint64_t *sh, size_t n, int nhash, uint32_t *sig);
+/* The same; portable = 1 forces the portable C loop instead of the AVX-512
+ * one chosen at run time where the CPU has it (tests compare the two). */
+void dw_neardup_signature_impl(const uint64_t *sh, size_t n, int nhash, uint32_t *sig, int portable);
 
 /* Fraction of equal positions of two signatures of nhash values. */
 double dw_neardup_estimate(const uint32_t *a, const uint32_t *b, int nhash);

@@ -414,3 +414,30 @@ Test(neardup, containment_rule)
     cr_expect(!dw_neardup_contained(a, 100, b, 88));
     cr_expect(!dw_neardup_contained(a, 0, b, 0));
 }
+
+/* the AVX-512 MinHash (where the CPU has it) gives the portable loop's
+ * signatures, for every number of hashes around the vector width */
+Test(neardup, vector_signature_equals_portable)
+{
+    static const int nhashes[] = {1, 5, 7, 8, 9, 16, 100, 101, DW_NEARDUP_MAX_HASHES};
+    static const size_t counts[] = {0, 1, 3, 17, 1000};
+    uint64_t *sh = malloc(1000 * sizeof *sh), st = 99;
+    cr_assert(sh);
+    for (size_t i = 0; i < 1000; i++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        sh[i] = st ^ (st >> 29);
+    }
+    uint32_t a[DW_NEARDUP_MAX_HASHES], b[DW_NEARDUP_MAX_HASHES];
+    for (size_t k = 0; k < sizeof nhashes / sizeof *nhashes; k++)
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            memset(a, 0, sizeof a);
+            memset(b, 1, sizeof b);
+            dw_neardup_signature_impl(sh, counts[c], nhashes[k], a, 1);
+            dw_neardup_signature_impl(sh, counts[c], nhashes[k], b, 0);
+            cr_expect_eq(memcmp(a, b, (size_t)nhashes[k] * sizeof *a), 0, "nhash %d, %zu shingles", nhashes[k],
+                         counts[c]);
+            if (counts[c] == 0)
+                cr_expect_eq(a[0], 0xffffffffu);
+        }
+    free(sh);
+}
