@@ -7,8 +7,10 @@
 #define _GNU_SOURCE
 #include "stats/stats.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1126,6 +1128,44 @@ static uint64_t lcm_upto(int w)
 }
 
 
+/* Removes the spill folders that killed runs left in tmpdir: folders
+ * "diwan-stats.PID.*" of this user whose process no longer exists, with the
+ * run files in them. Best effort; a live process's folder is never touched. */
+static void remove_stale_runs(const char *tmpdir)
+{
+    DIR *d = opendir(tmpdir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char *end;
+        if (strncmp(de->d_name, "diwan-stats.", 12) != 0)
+            continue;
+        long pid = strtol(de->d_name + 12, &end, 10);
+        if (end == de->d_name + 12 || *end != '.' || pid <= 0 || pid == (long)getpid() ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char dir[4400];
+        struct stat sb;
+        snprintf(dir, sizeof dir, "%s/%s", tmpdir, de->d_name);
+        if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid())
+            continue;
+        DIR *sub = opendir(dir);
+        struct dirent *fe;
+        while (sub && (fe = readdir(sub))) {
+            if (strncmp(fe->d_name, "run-", 4) != 0)
+                continue;
+            char f[4700];
+            snprintf(f, sizeof f, "%s/%s", dir, fe->d_name);
+            unlink(f);
+        }
+        if (sub)
+            closedir(sub);
+        rmdir(dir);
+    }
+    closedir(d);
+}
+
 dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_err *e)
 {
     memset(sum, 0, sizeof *sum);
@@ -1142,8 +1182,9 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
     struct stat sb;
     if (stat(o->tmpdir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return dw_err_set(e, DW_EUSAGE, "--tmpdir %s: not a folder", o->tmpdir);
+    remove_stale_runs(o->tmpdir);
     char tmpl[4200];
-    snprintf(tmpl, sizeof tmpl, "%s/diwan-stats.XXXXXX", o->tmpdir);
+    snprintf(tmpl, sizeof tmpl, "%s/diwan-stats.%ld.XXXXXX", o->tmpdir, (long)getpid());
     if (!mkdtemp(tmpl))
         return dw_err_set(e, DW_EIO, "cannot create a folder in %s: %s", o->tmpdir, strerror(errno));
 

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
 
 #include "core/buf.h"
 #include "core/db.h"
@@ -340,6 +343,38 @@ Test(stats, per_bucket_choice_keeps_overall_counts, .timeout = 120)
         free(kinds);
         free(per);
     }
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+/* a killed run leaves its spill folder; the next run removes it (and only
+ * folders of processes that no longer exist) */
+Test(stats, stale_spill_folders_are_removed)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_fixture(db);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    waitpid(child, NULL, 0);
+    char dead[4200], live[4200], f[4300];
+    snprintf(dead, sizeof dead, "%s/diwan-stats.%ld.AbCdEf", tmp, (long)child);
+    snprintf(live, sizeof live, "%s/diwan-stats.%ld.GhIjKl", tmp, (long)getppid());
+    cr_assert_eq(mkdir(dead, 0700), 0);
+    cr_assert_eq(mkdir(live, 0700), 0);
+    snprintf(f, sizeof f, "%s/run-0x1-000000.zst", dead);
+    FILE *fp = fopen(f, "w");
+    cr_assert(fp);
+    fclose(fp);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    run_stats(db, &o);
+    struct stat sb;
+    cr_expect_neq(stat(dead, &sb), 0, "the dead run's folder is still there");
+    cr_expect_eq(stat(live, &sb), 0, "a live process's folder was removed");
     dw_db_close(db);
     dwt_rmtree(tmp);
     free(tmp);
