@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -82,9 +83,40 @@ static size_t share(const dw_counter *c)
     return left / (size_t)(c->budget->ncounters ? c->budget->ncounters : 1);
 }
 
+#define HUGE_BYTES (2u << 20) /* a transparent huge page */
+
+/* Zeroed memory for a table of n bytes. Tables of a huge page or more are
+ * mapped on their own and marked for transparent huge pages: a random
+ * access into a 4 KiB-paged table of hundreds of MiB misses the TLB every
+ * time, and first touches cost a page fault per 4 KiB. Free with
+ * table_release(p, n). */
+static uint64_t *table_new(size_t n)
+{
+    if (n < HUGE_BYTES)
+        return calloc(1, n);
+    size_t len = (n + HUGE_BYTES - 1) / HUGE_BYTES * HUGE_BYTES;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    return p;
+}
+
+static void table_release(uint64_t *p, size_t n)
+{
+    if (!p)
+        return;
+    if (n < HUGE_BYTES)
+        free(p);
+    else
+        munmap(p, (n + HUGE_BYTES - 1) / HUGE_BYTES * HUGE_BYTES);
+}
+
 static int table_alloc(dw_counter *c, size_t ncap)
 {
-    uint64_t *nt = calloc(ncap * c->stride, sizeof *nt);
+    uint64_t *nt = table_new(ncap * c->stride * sizeof *nt);
     if (!nt)
         return -1;
     size_t mask = ncap - 1;
@@ -99,7 +131,7 @@ static int table_alloc(dw_counter *c, size_t ncap)
     }
     c->budget->used -= c->cap * c->stride * 8;
     c->budget->used += ncap * c->stride * 8;
-    free(c->table);
+    table_release(c->table, c->cap * c->stride * 8);
     c->table = nt;
     c->cap = ncap;
     return 0;
@@ -608,7 +640,7 @@ dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *
         if (c->len)
             rc = spill(c, e);
         c->budget->used -= c->cap * c->stride * 8;
-        free(c->table);
+        table_release(c->table, c->cap * c->stride * 8);
         c->table = NULL;
         c->cap = 0;
         /* merge in rounds until few enough runs remain to open at once */
@@ -631,7 +663,7 @@ dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *
     }
     if (c->table) {
         c->budget->used -= c->cap * c->stride * 8;
-        free(c->table);
+        table_release(c->table, c->cap * c->stride * 8);
         c->table = NULL;
         c->cap = 0;
     }
@@ -647,7 +679,7 @@ void dw_counter_free(dw_counter *c)
     if (c->table)
         c->budget->used -= c->cap * c->stride * 8;
     c->budget->ncounters--;
-    free(c->table);
+    table_release(c->table, c->cap * c->stride * 8);
     free(c->runs);
     free(c->tmpdir);
     free(c);
