@@ -320,7 +320,7 @@ static dw_rc walk_dir(input_list *l, const char *dir, int depth, dw_err *e)
         n++;
     }
     closedir(d);
-    if (rc == DW_OK)
+    if (rc == DW_OK && n > 1)
         qsort(names, n, sizeof *names, cmp_name);
     for (size_t i = 0; i < n; i++) {
         if (rc == DW_OK) {

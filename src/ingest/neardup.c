@@ -337,10 +337,171 @@ typedef struct {
     sqlite3_stmt *i_sig;      /* insert a signature */
     sqlite3_stmt *i_band;     /* insert a band key */
     sqlite3_stmt *i_pair;     /* insert a verified pair */
+    uint64_t *bloom;          /* Bloom filter of every stored band key (owned) */
+    uint64_t bloom_mask;      /* its bits - 1 (a power of two) */
+    int64_t *bkeys;           /* this batch's band keys, not stored yet: key i (owned) */
+    int64_t *bids;            /* and the article of key i (owned) */
+    size_t nb, bcap;          /* keys in bkeys, allocated */
+    uint32_t *bslot;          /* hash table over bkeys: index + 1, 0 empty (owned) */
+    size_t bslot_cap;         /* slots (a power of two) */
 } run;
+
+/* ---- band keys: a Bloom filter over the stored ones, the batch's in memory ----
+ * Most articles have no near copy: each of their band keys was looked up in
+ * the table for nothing (a fifth of the stage). A Bloom filter of the stored
+ * keys (loaded once, then kept up to date) answers "not stored" without the
+ * table; it never answers "not stored" for a stored key, so the candidates
+ * are the same. The keys of the batch being signed are kept in memory and
+ * stored sorted when it commits. */
+
+#define BLOOM_PROBES 6
+#define BLOOM_MAX_BITS (1ull << 32) /* 512 MiB: past it, more false positives */
+
+static inline uint64_t bloom_probe(uint64_t key, int i)
+{
+    uint64_t h2 = (key * 0x9E3779B97F4A7C15ull) | 1u;
+    return key + (uint64_t)i * h2;
+}
+
+static void bloom_add(run *R, int64_t key)
+{
+    for (int i = 0; i < BLOOM_PROBES; i++) {
+        uint64_t b = bloom_probe((uint64_t)key, i) & R->bloom_mask;
+        R->bloom[b >> 6] |= 1ull << (b & 63);
+    }
+}
+
+static int bloom_maybe(const run *R, int64_t key)
+{
+    for (int i = 0; i < BLOOM_PROBES; i++) {
+        uint64_t b = bloom_probe((uint64_t)key, i) & R->bloom_mask;
+        if (!(R->bloom[b >> 6] & (1ull << (b & 63))))
+            return 0;
+    }
+    return 1;
+}
+
+/* Sizes the filter for the keys stored and to come (16 bits a key) and adds
+ * the stored keys (one scan of the table). */
+static dw_rc bloom_load(run *R)
+{
+    int64_t stored = 0, articles = 0;
+    dw_rc rc = dw_db_int(R->db, "SELECT count(*) FROM neardup_bands", &stored, R->e);
+    if (rc == DW_OK)
+        rc = dw_db_int(R->db, "SELECT count(*) FROM articles", &articles, R->e);
+    if (rc != DW_OK)
+        return rc;
+    uint64_t want = (uint64_t)(stored + articles * R->o->bands) * 16, bits = 1u << 16;
+    while (bits < want && bits < BLOOM_MAX_BITS)
+        bits <<= 1;
+    R->bloom = calloc(bits / 64, sizeof *R->bloom);
+    if (!R->bloom)
+        return dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+    R->bloom_mask = bits - 1;
+    if (!stored)
+        return DW_OK;
+    sqlite3_stmt *q = dw_db_prepare(R->db, "SELECT band_key FROM neardup_bands", R->e);
+    if (!q)
+        return DW_EDB;
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        bloom_add(R, sqlite3_column_int64(q, 0));
+    sqlite3_finalize(q);
+    return r == SQLITE_DONE ? DW_OK : dw_db_fail(R->db, R->e, "near-dup: read band keys");
+}
+
+static inline size_t bslot_of(const run *R, int64_t key)
+{
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 17) & (R->bslot_cap - 1);
+}
+
+/* Adds (key, id) to the batch's keys. */
+static dw_rc batch_key_add(run *R, int64_t key, int64_t id)
+{
+    if ((R->nb + 1) * 2 > R->bslot_cap) {
+        size_t ncap = R->bslot_cap ? 2 * R->bslot_cap : 4096;
+        uint32_t *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+        free(R->bslot);
+        R->bslot = ns;
+        R->bslot_cap = ncap;
+        for (size_t i = 0; i < R->nb; i++) {
+            size_t j = bslot_of(R, R->bkeys[i]);
+            while (R->bslot[j])
+                j = (j + 1) & (ncap - 1);
+            R->bslot[j] = (uint32_t)i + 1;
+        }
+    }
+    if (R->nb == R->bcap) {
+        size_t ncap = R->bcap ? 2 * R->bcap : 4096;
+        int64_t *k = realloc(R->bkeys, ncap * sizeof *k);
+        if (!k)
+            return dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+        R->bkeys = k;
+        int64_t *d = realloc(R->bids, ncap * sizeof *d);
+        if (!d)
+            return dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+        R->bids = d;
+        R->bcap = ncap;
+    }
+    size_t j = bslot_of(R, key);
+    while (R->bslot[j])
+        j = (j + 1) & (R->bslot_cap - 1);
+    R->bkeys[R->nb] = key;
+    R->bids[R->nb] = id;
+    R->bslot[j] = (uint32_t)++R->nb;
+    bloom_add(R, key);
+    return DW_OK;
+}
+
+/* Stores the batch's keys in key order (each leaf of the index visited
+ * once) and empties the batch. */
+static dw_rc batch_keys_store(run *R)
+{
+    size_t n = R->nb;
+    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+    /* the keys in the index's (signed) order: flipping the sign bit makes
+     * it the unsigned order sort_u64 gives; each distinct key once, then its
+     * articles from the batch's table */
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (uint64_t)R->bkeys[i] ^ (1ull << 63);
+    sort_u64(tmp, n);
+    dw_rc rc = DW_OK;
+    for (size_t i = 0; i < n && rc == DW_OK; i++) {
+        if (i && tmp[i] == tmp[i - 1])
+            continue;
+        int64_t key = (int64_t)(tmp[i] ^ (1ull << 63));
+        for (size_t j = bslot_of(R, key); R->bslot[j]; j = (j + 1) & (R->bslot_cap - 1)) {
+            size_t x = R->bslot[j] - 1;
+            if (R->bkeys[x] != key)
+                continue;
+            sqlite3_reset(R->i_band);
+            sqlite3_bind_int64(R->i_band, 1, key);
+            sqlite3_bind_int64(R->i_band, 2, R->bids[x]);
+            if (sqlite3_step(R->i_band) != SQLITE_DONE)
+                rc = dw_db_fail(R->db, R->e, "near-dup: store band key");
+            sqlite3_reset(R->i_band);
+        }
+    }
+    free(tmp);
+    R->nb = 0;
+    if (R->bslot)
+        memset(R->bslot, 0, R->bslot_cap * sizeof *R->bslot);
+    return rc;
+}
 
 static void run_finalize(run *R)
 {
+    free(R->bloom);
+    free(R->bkeys);
+    free(R->bids);
+    free(R->bslot);
+    R->bloom = NULL;
+    R->bkeys = R->bids = NULL;
+    R->bslot = NULL;
     sqlite3_finalize(R->q_body);
     sqlite3_finalize(R->q_sig);
     sqlite3_finalize(R->q_band);
@@ -449,6 +610,26 @@ static dw_rc sign_article(run *R, int64_t id, const char *body, size_t len, cons
         dw_neardup_signature(sh, nsh, R->nhash, sig);
         for (int b = 0; b < R->o->bands; b++) {
             keys[b] = dw_neardup_band_key(sig, b, R->o->rows);
+            /* articles of this batch with the key */
+            for (size_t j = R->bslot_cap ? bslot_of(R, keys[b]) : 0; R->bslot_cap && R->bslot[j];
+                 j = (j + 1) & (R->bslot_cap - 1)) {
+                size_t x = R->bslot[j] - 1;
+                if (R->bkeys[x] != keys[b])
+                    continue;
+                if (nc == cc) {
+                    size_t ncap = cc ? 2 * cc : 64;
+                    int64_t *g = realloc(cands, ncap * sizeof *g);
+                    if (!g) {
+                        rc = dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+                        goto out;
+                    }
+                    cands = g;
+                    cc = ncap;
+                }
+                cands[nc++] = R->bids[x];
+            }
+            if (!bloom_maybe(R, keys[b]))
+                continue; /* stored by no earlier batch */
             sqlite3_reset(R->q_band);
             sqlite3_bind_int64(R->q_band, 1, keys[b]);
             int r;
@@ -478,16 +659,10 @@ static dw_rc sign_article(run *R, int64_t id, const char *body, size_t len, cons
                 rc = verify(R, id, sig, sh, nsh, cands[i]);
         if (rc != DW_OK)
             goto out;
-        for (int b = 0; b < R->o->bands; b++) {
-            sqlite3_reset(R->i_band);
-            sqlite3_bind_int64(R->i_band, 1, keys[b]);
-            sqlite3_bind_int64(R->i_band, 2, id);
-            if (sqlite3_step(R->i_band) != SQLITE_DONE) {
-                rc = dw_db_fail(R->db, R->e, "near-dup: store band key");
-                goto out;
-            }
-            sqlite3_reset(R->i_band);
-        }
+        for (int b = 0; b < R->o->bands && rc == DW_OK; b++)
+            rc = batch_key_add(R, keys[b], id);
+        if (rc != DW_OK)
+            goto out;
         sig_encode(sig, R->nhash, blob);
     }
     sqlite3_reset(R->i_sig);
@@ -837,6 +1012,10 @@ dw_rc dw_neardup_run(dw_db *db, const dw_neardup_opts *o, dw_neardup_stats *st, 
         rc = DW_EDB;
         goto fail;
     }
+    if ((rc = bloom_load(&R)) != DW_OK) {
+        sqlite3_finalize(q_new);
+        goto fail;
+    }
     int64_t last = -1;
     batch_row *rows = NULL;
     size_t bcap = 0;
@@ -887,6 +1066,8 @@ dw_rc dw_neardup_run(dw_db *db, const dw_neardup_opts *o, dw_neardup_stats *st, 
         }
         if (got)
             last = rows[got - 1].id;
+        if (rc == DW_OK)
+            rc = batch_keys_store(&R);
         if (rc == DW_OK)
             rc = dw_db_exec(db, "COMMIT", e);
         if (rc != DW_OK || got == 0)
