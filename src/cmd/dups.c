@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "core/db.h"
@@ -107,6 +108,8 @@ int cmd_dups(int argc, char **argv)
     long article = -1, limit = 20;
     dw_neardup_opts no;
     dw_neardup_opts_init(&no);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    no.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
     optind = 1;
     opterr = 0;
     int li = 0;

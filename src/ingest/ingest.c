@@ -1529,6 +1529,7 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
         dw_neardup_opts no;
         dw_neardup_stats nds;
         dw_neardup_opts_init(&no);
+        no.threads = o->threads > 1 ? o->threads : 1;
         if (o->near_dup_threshold > 0)
             no.threshold = o->near_dup_threshold;
         dw_rc nrc = dw_neardup_run(R.db, &no, &nds, &R.err);

@@ -5,6 +5,7 @@
 #include "ingest/neardup.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ void dw_neardup_opts_init(dw_neardup_opts *o)
     o->rows = DW_NEARDUP_ROWS;
     o->min_tokens = DW_NEARDUP_MIN_TOKENS;
     o->batch = 2000;
+    o->threads = 1;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -588,17 +590,84 @@ static dw_rc verify(run *R, int64_t id, const uint32_t *sig, const uint64_t *sh,
     return DW_OK;
 }
 
-/* Signs one article, verifies its candidates among signed articles, stores
- * its signature and band keys. */
-static dw_rc sign_article(run *R, int64_t id, const char *body, size_t len, const void *hash, int hash_len)
+/* An article read for signing, with what the workers computed from it. */
+typedef struct {
+    int64_t id;              /* articles.id */
+    char *body;              /* raw body (owned) */
+    size_t len;              /* its length */
+    unsigned char hash[16];  /* content_hash */
+    int hash_len;            /* its length (16) */
+    uint64_t *sh;            /* sorted distinct shingle hashes (owned), NULL when oom */
+    size_t nsh;              /* shingles */
+    size_t ntok;             /* tokens */
+    int oom;                 /* 1: out of memory computing them */
+    uint32_t sig[DW_NEARDUP_MAX_HASHES]; /* MinHash signature (articles that are not short) */
+} batch_row;
+
+/* Shingles and signatures of a batch, computed by worker threads: the
+ * CPU-bound part of the stage, while the table work stays on one thread in
+ * id order (so the pairs found do not depend on the thread count). */
+typedef struct {
+    batch_row *rows;          /* the batch */
+    size_t n;                 /* rows */
+    const dw_neardup_opts *o; /* parameters */
+    unsigned norm_flags;      /* of the database */
+    int nhash;                /* bands x rows */
+    size_t next;              /* next row to take (under mu) */
+    pthread_mutex_t mu;       /* guards next */
+} sign_job;
+
+static void *sign_worker(void *arg)
 {
-    uint64_t *sh;
-    size_t nsh, ntok;
-    if (dw_neardup_shingles(body, len, R->db->norm_flags, R->o->shingle, &sh, &nsh, &ntok) < 0)
+    sign_job *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        size_t i = j->next;
+        j->next += 8;
+        pthread_mutex_unlock(&j->mu);
+        if (i >= j->n)
+            break;
+        for (size_t k = i; k < i + 8 && k < j->n; k++) {
+            batch_row *w = &j->rows[k];
+            w->oom = dw_neardup_shingles(w->body, w->len, j->norm_flags, j->o->shingle, &w->sh, &w->nsh, &w->ntok) < 0;
+            if (!w->oom && w->ntok >= (size_t)j->o->min_tokens)
+                dw_neardup_signature(w->sh, w->nsh, j->nhash, w->sig);
+        }
+    }
+    return NULL;
+}
+
+/* Computes the shingles and signatures of rows[0..n) with threads workers
+ * (on this thread when 1, or when no thread starts). */
+static void sign_batch(batch_row *rows, size_t n, const dw_neardup_opts *o, unsigned norm_flags, int nhash)
+{
+    sign_job j = {rows, n, o, norm_flags, nhash, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t tids[16];
+    int nt = 0, want = o->threads < 1 ? 1 : o->threads > 16 ? 16 : o->threads;
+    for (int i = 0; want > 1 && i < want - 1; i++)
+        if (pthread_create(&tids[nt], NULL, sign_worker, &j) == 0)
+            nt++;
+    sign_worker(&j); /* this thread works too */
+    for (int i = 0; i < nt; i++)
+        pthread_join(tids[i], NULL);
+    pthread_mutex_destroy(&j.mu);
+}
+
+/* Verifies the candidates of a signed article (w: its shingles and
+ * signature) among the articles signed before it, stores its signature and
+ * band keys. */
+static dw_rc sign_article(run *R, batch_row *w)
+{
+    if (w->oom)
         return dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+    int64_t id = w->id;
+    const uint64_t *sh = w->sh;
+    size_t nsh = w->nsh;
+    const uint32_t *sig = w->sig;
+    const void *hash = w->hash;
+    int hash_len = w->hash_len;
     dw_rc rc = DW_OK;
-    int is_short = ntok < (size_t)R->o->min_tokens;
-    uint32_t sig[DW_NEARDUP_MAX_HASHES];
+    int is_short = w->ntok < (size_t)R->o->min_tokens;
     unsigned char blob[4 * DW_NEARDUP_MAX_HASHES];
     int64_t keys[DW_NEARDUP_MAX_HASHES];
     int64_t *cands = NULL;
@@ -607,7 +676,6 @@ static dw_rc sign_article(run *R, int64_t id, const char *body, size_t len, cons
     if (is_short) {
         R->st->short_articles++;
     } else {
-        dw_neardup_signature(sh, nsh, R->nhash, sig);
         for (int b = 0; b < R->o->bands; b++) {
             keys[b] = dw_neardup_band_key(sig, b, R->o->rows);
             /* articles of this batch with the key */
@@ -678,7 +746,6 @@ static dw_rc sign_article(run *R, int64_t id, const char *body, size_t len, cons
     sqlite3_reset(R->i_sig);
 out:
     free(cands);
-    free(sh);
     return rc;
 }
 
@@ -945,14 +1012,6 @@ out:
     return rc;
 }
 
-/* An article read for signing. */
-typedef struct {
-    int64_t id;              /* articles.id */
-    char *body;              /* raw body (owned) */
-    size_t len;              /* its length */
-    unsigned char hash[16];  /* content_hash */
-    int hash_len;            /* its length (16) */
-} batch_row;
 
 static double now_seconds(void)
 {
@@ -971,7 +1030,7 @@ dw_rc dw_neardup_run(dw_db *db, const dw_neardup_opts *o, dw_neardup_stats *st, 
     if (!(o->threshold > 0.0 && o->threshold <= 1.0))
         return dw_err_set(e, DW_EUSAGE, "near-dup threshold must be in (0, 1], not %g", o->threshold);
     if (o->shingle < 1 || o->shingle > 8 || o->bands < 1 || o->rows < 1 ||
-        o->bands * o->rows > DW_NEARDUP_MAX_HASHES || o->min_tokens < 0 || o->batch < 1)
+        o->bands * o->rows > DW_NEARDUP_MAX_HASHES || o->min_tokens < 0 || o->batch < 1 || o->threads < 1)
         return dw_err_set(e, DW_EUSAGE, "near-dup: bad parameters (shingle 1-8, bands x rows 1-%d)",
                           DW_NEARDUP_MAX_HASHES);
     run R = {0};
@@ -1041,6 +1100,8 @@ dw_rc dw_neardup_run(dw_db *db, const dw_neardup_opts *o, dw_neardup_stats *st, 
             }
             batch_row *w = &rows[got];
             w->id = sqlite3_column_int64(q_new, 0);
+            w->sh = NULL;
+            w->oom = 0;
             w->len = (size_t)sqlite3_column_bytes(q_new, 1);
             w->body = malloc(w->len + 1);
             int hl = sqlite3_column_bytes(q_new, 2);
@@ -1059,10 +1120,14 @@ dw_rc dw_neardup_run(dw_db *db, const dw_neardup_opts *o, dw_neardup_stats *st, 
         if (rc == DW_OK && r != SQLITE_DONE)
             rc = dw_db_fail(db, e, "near-dup: read new articles");
         sqlite3_reset(q_new);
+        if (rc == DW_OK)
+            sign_batch(rows, got, o, db->norm_flags, R.nhash);
         for (size_t i = 0; i < got; i++) {
             if (rc == DW_OK)
-                rc = sign_article(&R, rows[i].id, rows[i].body, rows[i].len, rows[i].hash, rows[i].hash_len);
+                rc = sign_article(&R, &rows[i]);
             free(rows[i].body);
+            free(rows[i].sh);
+            rows[i].sh = NULL;
         }
         if (got)
             last = rows[got - 1].id;

@@ -61,9 +61,10 @@ typedef struct {
     int rows;         /* min-hashes per band; bands x rows <= DW_NEARDUP_MAX_HASHES */
     int min_tokens;   /* articles with fewer tokens are short: exact duplicates only */
     int batch;        /* articles per transaction */
+    int threads;      /* threads computing shingles and signatures (1..16); results do not depend on it */
 } dw_neardup_opts;
 
-/* Sets the defaults above (batch 2000). */
+/* Sets the defaults above (batch 2000, 1 thread). */
 void dw_neardup_opts_init(dw_neardup_opts *o);
 
 /* Signs every article that has no row in neardup_sigs yet (in id order),

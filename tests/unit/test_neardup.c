@@ -300,10 +300,15 @@ Test(neardup, clusters_and_order_independence)
     char *x = clusters(ab), *y = clusters(ba), *z = clusters(both);
     cr_assert_str_eq(x, y);
     cr_assert_str_eq(x, z);
-    /* A and B together in the other order too */
+    /* A and B together in the other order too, signed by 3 threads in
+     * batches of 2 (pairs inside a batch and across batches) */
     char both2[4400];
     snprintf(both2, sizeof both2, "%s/both2.db", tmp);
-    ingest_nd(both2, 2, AB, NULL, NULL);
+    dw_neardup_opts par;
+    dw_neardup_opts_init(&par);
+    par.threads = 3;
+    par.batch = 2;
+    ingest_nd(both2, 2, AB, NULL, &par);
     char *w = clusters(both2);
     cr_assert_str_eq(x, w);
     /* the clusters: {1, 1b, 1c} and {5, 5b}; everything else alone */
