@@ -24,7 +24,9 @@ CORE_SRC   := $(sort $(wildcard src/core/*.c))
 INGEST_SRC := $(sort $(wildcard src/ingest/*.c))
 CMD_SRC    := $(sort $(wildcard src/cmd/*.c))
 STATS_SRC  := $(sort $(wildcard src/stats/*.c))
-LIB_SRC    := $(CORE_SRC) $(INGEST_SRC) $(STATS_SRC)
+DATA_SRC   := $(sort $(wildcard src/datasets/*.c))
+REPORT_SRC := $(sort $(wildcard src/report/*.c))
+LIB_SRC    := $(CORE_SRC) $(INGEST_SRC) $(STATS_SRC) $(DATA_SRC) $(REPORT_SRC)
 TEST_SRC   := $(sort $(wildcard tests/unit/*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema.o $(BUILD)/obj/gen/sources.o

@@ -17,6 +17,9 @@ int cmd_dups(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_cooc(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Parses an option value that must be a whole number in [lo, hi] (lo >= 0);
  * returns it, or -1 when the value is not such a number. */

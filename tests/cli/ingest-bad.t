@@ -41,3 +41,8 @@ $ diwan ingest -q {tmp}/m.db {tmp}/missing.txt {root}/sample/pages/page-001.txt
 ? 3
 ! diwan ingest: error: cannot read {tmp}/missing.txt: No such file or directory
 ! diwan ingest: 1 input could not be read
+# a folder with nothing to read (hidden entries are skipped): nothing to do, exit 0
+$ write empty/.hidden not read\n
+$ diwan ingest {tmp}/e.db {tmp}/empty
+> 0 inputs: 0 read, 0 unchanged, 0 failed; 0 pages, 0 articles found (0 new, 0 duplicates); 0 quarantined; 0 invalid bytes replaced
+> near-duplicates: 0 new pairs; 0 clusters of 0 articles in the database

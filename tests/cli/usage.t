@@ -11,6 +11,9 @@ $ diwan
 !   stats      count n-grams and co-occurrences into the database (--export, --merge)
 !   top        most frequent terms, overall, per source or per month, or top pairs
 !   cooc       the words that co-occur with a word
+!   split      write a deterministic, leakage-free train/validation/test release
+!   verify     check a release: checksums, rows, zstd frames, no cluster in two splits
+!   report     write the corpus report (HTML with plots, Markdown or JSON)
 !
 ! 'diwan COMMAND --help' describes a command's options.
 $ diwan frobnicate
@@ -26,6 +29,9 @@ $ diwan frobnicate
 !   stats      count n-grams and co-occurrences into the database (--export, --merge)
 !   top        most frequent terms, overall, per source or per month, or top pairs
 !   cooc       the words that co-occur with a word
+!   split      write a deterministic, leakage-free train/validation/test release
+!   verify     check a release: checksums, rows, zstd frames, no cluster in two splits
+!   report     write the corpus report (HTML with plots, Markdown or JSON)
 !
 ! 'diwan COMMAND --help' describes a command's options.
 $ diwan --version

@@ -4,7 +4,7 @@
  *   # comment
  *   $ diwan ARG...        run the binary under test (arguments split on spaces;
  *                         {db} {tmp} {root} {shared} are substituted)
- *   $ write FILE TEXT     create {tmp}/FILE holding TEXT (\n \t \xHH escapes)
+ *   $ write FILE TEXT     create {tmp}/FILE (and its folders) holding TEXT (\n \t \xHH escapes)
  *   $ chmod MODE FILE     change a file's mode (octal)
  * and, after a command, what applies to it:
  *   < FILE                its standard input (default /dev/null)
@@ -319,6 +319,11 @@ ParameterizedTest(cli_case *c, cli, cases, .timeout = 120)
                 size_t n = unescape(content);
                 char fp[8400];
                 snprintf(fp, sizeof fp, "%s/%s", tmp, file);
+                for (char *q = fp + strlen(tmp) + 1; (q = strchr(q, '/')); q++) { /* parent folders */
+                    *q = '\0';
+                    mkdir(fp, 0755);
+                    *q = '/';
+                }
                 FILE *f = fopen(fp, "wb");
                 cr_assert(f, "cannot write %s", fp);
                 fwrite(content, 1, n, f);

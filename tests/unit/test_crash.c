@@ -1,9 +1,10 @@
 /* test_crash.c: the kill test of issue 7 at CLI level. Runs
- * `scripts/crash-test --quick` (a small synthetic corpus, 5 SIGKILLs of
- * `diwan ingest` at random moments, each followed by integrity checks, a
- * rerun and a comparison with an uninterrupted run) against $DW_BIN, and
- * expects exit 0. Skips when python3 is absent. The full run
- * (scripts/crash-test, 20 kills on a 30 MB corpus) is run by hand. */
+ * `scripts/crash-test --quick --stage all` (a small synthetic corpus; 4
+ * SIGKILLs each of `diwan ingest`, `diwan stats` and `diwan split` at random
+ * moments, each followed by integrity checks, a rerun and a comparison with
+ * an uninterrupted run) against $DW_BIN, and expects exit 0. Skips when
+ * python3 is absent. The full run (scripts/crash-test --stage all, 20 kills
+ * a stage on a 30 MB corpus) is run by hand. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -56,7 +57,8 @@ Test(crash, quick_kill_test_loses_nothing, .timeout = 600)
         dup2(in, 0);
         dup2(fd, 1);
         dup2(fd, 2);
-        execlp("python3", "python3", script, "--quick", "--seed", "7", "--bin", bin, "--work", work, (char *)NULL);
+        execlp("python3", "python3", script, "--quick", "--stage", "all", "--kills", "4", "--seed", "7", "--bin", bin,
+               "--work", work, (char *)NULL);
         _exit(127);
     }
     int ws;
@@ -64,8 +66,10 @@ Test(crash, quick_kill_test_loses_nothing, .timeout = 600)
     char *out = dwt_read_file(log, NULL);
     cr_log_info("%s", out ? out : "");
     cr_expect(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "crash-test failed:\n%s", out ? out : "");
-    cr_expect(out && strstr(out, "crash-test: 5 of 5 kills survived") && strstr(out, " 0 differences"), "%s",
+    cr_expect(out && strstr(out, "crash-test: 4 of 4 kills survived") && strstr(out, " 0 differences"), "%s",
               out ? out : "");
+    cr_expect(out && strstr(out, "crash-test stats: 4 of 4 kills survived"), "%s", out ? out : "");
+    cr_expect(out && strstr(out, "crash-test split: 4 of 4 kills survived"), "%s", out ? out : "");
     free(out);
     dwt_rmtree(tmp);
     free(tmp);

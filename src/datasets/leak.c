@@ -1,0 +1,339 @@
+/* leak.c: bounded 13-gram hash set, 13-gram hashing and the leakage run
+ * of a release, optionally in a thread of its own (see leak.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "core/norm.h"
+#include "core/tok.h"
+#include "datasets/leak.h"
+
+dw_leak_set *dw_leak_set_new(size_t cap)
+{
+    dw_leak_set *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->cap = cap ? cap : 1;
+    s->nslots = 16;
+    while (s->nslots < 2 * s->cap)
+        s->nslots *= 2;
+    s->slots = calloc(s->nslots, sizeof *s->slots);
+    s->k = 1;
+    if (!s->slots) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void dw_leak_set_free(dw_leak_set *s)
+{
+    if (!s)
+        return;
+    free(s->slots);
+    free(s);
+}
+
+/* First slot probed for h. */
+static size_t leak_home(const dw_leak_set *s, uint64_t h)
+{
+    return (size_t)(h * 0x9E3779B97F4A7C15ull >> 20) & (s->nslots - 1);
+}
+
+/* Slot of h: where it is, or the empty slot where it would go. */
+static size_t leak_slot(const dw_leak_set *s, uint64_t h)
+{
+    size_t mask = s->nslots - 1, i = leak_home(s, h);
+    while (s->slots[i] && s->slots[i] != h)
+        i = (i + 1) & mask;
+    return i;
+}
+
+int dw_leak_set_sampled(const dw_leak_set *s, uint64_t h) { return (h & (s->k - 1)) == 0; }
+
+int dw_leak_set_has(const dw_leak_set *s, uint64_t h) { return s->slots[leak_slot(s, h)] == h; }
+
+/* Doubles k and rebuilds the table with the hashes still sampled (moved
+ * to the front first, then inserted again into the cleared table). */
+static int leak_resample(dw_leak_set *s)
+{
+    s->k *= 2;
+    size_t kept = 0;
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i] && dw_leak_set_sampled(s, s->slots[i]))
+            s->slots[kept++] = s->slots[i]; /* kept <= i */
+    uint64_t *tmp = malloc((kept ? kept : 1) * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    memcpy(tmp, s->slots, kept * sizeof *tmp);
+    memset(s->slots, 0, s->nslots * sizeof *s->slots);
+    for (size_t j = 0; j < kept; j++)
+        s->slots[leak_slot(s, tmp[j])] = tmp[j];
+    s->len = kept;
+    free(tmp);
+    return 0;
+}
+
+int dw_leak_set_add(dw_leak_set *s, uint64_t h)
+{
+    if (!dw_leak_set_sampled(s, h))
+        return 0;
+    size_t i = leak_slot(s, h);
+    if (s->slots[i] == h)
+        return 0;
+    if (s->len == s->cap) {
+        if (leak_resample(s) < 0)
+            return -1;
+        return dw_leak_set_add(s, h);
+    }
+    s->slots[i] = h;
+    s->len++;
+    return 0;
+}
+
+int dw_leak_grams(const char *text, size_t n, unsigned norm_flags, dw_buf *scratch,
+                  void (*fn)(uint64_t h, void *arg), void *arg)
+{
+    dw_buf_reset(scratch);
+    if (dw_norm_text(scratch, text, n, norm_flags | DW_NORM_NO_NEWLINES) < 0)
+        return -1;
+    dw_tok t;
+    dw_token tk;
+    uint64_t ring[DW_LEAK_N], win[DW_LEAK_N];
+    size_t count = 0;
+    dw_tok_init(&t, scratch->data ? scratch->data : "", scratch->len);
+    while (dw_tok_next(&t, &tk)) {
+        ring[count % DW_LEAK_N] = XXH3_64bits(scratch->data + tk.off, tk.len);
+        count++;
+        if (count < DW_LEAK_N)
+            continue;
+        for (size_t j = 0; j < DW_LEAK_N; j++)
+            win[j] = ring[(count + j) % DW_LEAK_N];
+        uint64_t h = XXH3_64bits(win, sizeof win);
+        fn(h ? h : 1, arg);
+    }
+    return 0;
+}
+
+/* A text waiting to be hashed. */
+typedef struct leak_job {
+    struct leak_job *next; /* next in the queue */
+    int is_test;           /* 1: test text, 0: train text */
+    size_t n;              /* bytes of text */
+    char text[];           /* the text */
+} leak_job;
+
+#define LEAK_QUEUE_MAX (8u << 20) /* bytes of text queued at most */
+
+struct dw_leak_run {
+    dw_leak_set *set;      /* train 13-grams */
+    unsigned norm_flags;   /* normalization of the database */
+    FILE *spool;           /* test 13-gram hashes, unlinked */
+    dw_buf scratch;        /* normalization buffer of the hashing side */
+    uint64_t hbuf[4096];   /* test hashes waiting to be spooled */
+    uint64_t tbuf[1024];   /* train hashes waiting to be added */
+    size_t nt;             /* how many */
+    size_t nh;             /* how many */
+    int oom, ioerr;        /* failures of the hashing side */
+    int threaded;          /* 1: a hashing thread runs */
+    pthread_t th;          /* the thread */
+    pthread_mutex_t mu;    /* guards the queue and done */
+    pthread_cond_t cv;     /* queue changed */
+    leak_job *head, *tail; /* the queue */
+    size_t queued;         /* bytes of text queued */
+    int done;              /* 1: no more texts */
+};
+
+/* Adds the buffered train hashes to the set, prefetching the slot of the
+ * hash 8 places ahead: the set is far larger than the caches, and this
+ * hides most of the memory latency. */
+static void run_train_flush(dw_leak_run *r)
+{
+    dw_leak_set *s = r->set;
+    for (size_t i = 0; i < r->nt; i++) {
+        if (i + 8 < r->nt)
+            __builtin_prefetch(&s->slots[leak_home(s, r->tbuf[i + 8])]);
+        if (dw_leak_set_add(s, r->tbuf[i]) < 0)
+            r->oom = 1;
+    }
+    r->nt = 0;
+}
+
+static void run_train(uint64_t h, void *arg)
+{
+    dw_leak_run *r = arg;
+    if (!dw_leak_set_sampled(r->set, h))
+        return;
+    r->tbuf[r->nt++] = h;
+    if (r->nt == sizeof r->tbuf / sizeof *r->tbuf)
+        run_train_flush(r);
+}
+
+static void run_test(uint64_t h, void *arg)
+{
+    dw_leak_run *r = arg;
+    r->hbuf[r->nh++] = h;
+    if (r->nh == sizeof r->hbuf / sizeof *r->hbuf) {
+        if (fwrite(r->hbuf, sizeof *r->hbuf, r->nh, r->spool) != r->nh)
+            r->ioerr = errno ? errno : EIO;
+        r->nh = 0;
+    }
+}
+
+/* Hashes one text on the hashing side. */
+static void run_hash(dw_leak_run *r, int is_test, const char *text, size_t n)
+{
+    if (dw_leak_grams(text, n, r->norm_flags, &r->scratch, is_test ? run_test : run_train, r) < 0)
+        r->oom = 1;
+}
+
+static void *run_thread(void *arg)
+{
+    dw_leak_run *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        while (!r->head && !r->done)
+            pthread_cond_wait(&r->cv, &r->mu);
+        leak_job *j = r->head;
+        if (j) {
+            r->head = j->next;
+            if (!r->head)
+                r->tail = NULL;
+            r->queued -= j->n;
+            pthread_cond_broadcast(&r->cv);
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (!j)
+            return NULL;
+        run_hash(r, j->is_test, j->text, j->n);
+        free(j);
+    }
+}
+
+dw_rc dw_leak_run_start(dw_leak_run **out, size_t cap, unsigned norm_flags, int threaded, const char *spool_path,
+                        dw_err *e)
+{
+    *out = NULL;
+    dw_leak_run *r = calloc(1, sizeof *r);
+    if (!r || !(r->set = dw_leak_set_new(cap))) {
+        free(r);
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
+    r->norm_flags = norm_flags;
+    r->spool = fopen(spool_path, "w+b");
+    if (!r->spool) {
+        int err = errno;
+        dw_leak_run_free(r);
+        return dw_err_set(e, DW_EIO, "cannot create %s: %s", spool_path, strerror(err));
+    }
+    unlink(spool_path);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    if (threaded && pthread_create(&r->th, NULL, run_thread, r) == 0)
+        r->threaded = 1;
+    *out = r;
+    return DW_OK;
+}
+
+/* The error of the hashing side, if any. */
+static dw_rc run_error(const dw_leak_run *r, dw_err *e)
+{
+    if (r->oom)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (r->ioerr)
+        return dw_err_set(e, DW_EIO, "cannot write the leakage spool: %s", strerror(r->ioerr));
+    return DW_OK;
+}
+
+dw_rc dw_leak_run_add(dw_leak_run *r, int is_test, const char *text, size_t n, dw_err *e)
+{
+    if (!r->threaded) {
+        run_hash(r, is_test, text, n);
+        return run_error(r, e);
+    }
+    leak_job *j = malloc(sizeof *j + n + 1);
+    if (!j)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    j->next = NULL;
+    j->is_test = is_test;
+    j->n = n;
+    memcpy(j->text, text, n);
+    j->text[n] = '\0';
+    pthread_mutex_lock(&r->mu);
+    while (r->queued > LEAK_QUEUE_MAX)
+        pthread_cond_wait(&r->cv, &r->mu);
+    if (r->tail)
+        r->tail->next = j;
+    else
+        r->head = j;
+    r->tail = j;
+    r->queued += n;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return DW_OK; /* the thread's errors are reported by dw_leak_run_finish */
+}
+
+/* Stops the thread after the queue is drained. */
+static void run_join(dw_leak_run *r)
+{
+    if (!r->threaded)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->done = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->th, NULL);
+    r->threaded = 0;
+}
+
+dw_rc dw_leak_run_finish(dw_leak_run *r, int64_t *looked, int64_t *found, uint64_t *k, dw_err *e)
+{
+    run_join(r);
+    run_train_flush(r);
+    if (r->nh && fwrite(r->hbuf, sizeof *r->hbuf, r->nh, r->spool) != r->nh)
+        r->ioerr = errno ? errno : EIO;
+    r->nh = 0;
+    if (!r->ioerr && (fflush(r->spool) != 0 || fseek(r->spool, 0, SEEK_SET) != 0))
+        r->ioerr = errno ? errno : EIO;
+    dw_rc rc = run_error(r, e);
+    if (rc != DW_OK)
+        return rc;
+    *looked = *found = 0;
+    size_t got;
+    while ((got = fread(r->hbuf, sizeof *r->hbuf, sizeof r->hbuf / sizeof *r->hbuf, r->spool)) > 0)
+        for (size_t i = 0; i < got; i++) {
+            if (i + 8 < got)
+                __builtin_prefetch(&r->set->slots[leak_home(r->set, r->hbuf[i + 8])]);
+            if (dw_leak_set_sampled(r->set, r->hbuf[i])) {
+                (*looked)++;
+                *found += dw_leak_set_has(r->set, r->hbuf[i]);
+            }
+        }
+    if (ferror(r->spool))
+        return dw_err_set(e, DW_EIO, "cannot read the leakage spool: %s", strerror(errno));
+    *k = r->set->k;
+    return DW_OK;
+}
+
+void dw_leak_run_free(dw_leak_run *r)
+{
+    if (!r)
+        return;
+    if (r->spool) {
+        run_join(r);
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+        fclose(r->spool);
+    }
+    for (leak_job *j = r->head, *nx; j; j = nx) {
+        nx = j->next;
+        free(j);
+    }
+    dw_leak_set_free(r->set);
+    dw_buf_free(&r->scratch);
+    free(r);
+}
