@@ -5,12 +5,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+/* inlined: the window hash has a constant length, so the compiler keeps
+ * only XXH3's 17-128 byte path (same function, same values) */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "core/norm.h"
 #include "core/tok.h"
 #include "datasets/leak.h"
+
+#define LEAK_HUGE (2u << 20) /* a transparent huge page */
+
+/* Zeroed slots for a table of n bytes. Tables of a huge page or more are
+ * mapped on their own and marked for transparent huge pages: the probes are
+ * random over tens of MiB, and with 4 KiB pages nearly every one misses the
+ * TLB, and every first touch costs a page fault. Free with
+ * leak_slots_release(p, n). */
+static uint64_t *leak_slots_new(size_t n)
+{
+    if (n < LEAK_HUGE)
+        return calloc(1, n);
+    size_t len = (n + LEAK_HUGE - 1) / LEAK_HUGE * LEAK_HUGE;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    return p;
+}
+
+/* Frees slots made by leak_slots_new(n); accepts NULL. */
+static void leak_slots_release(uint64_t *p, size_t n)
+{
+    if (!p)
+        return;
+    if (n < LEAK_HUGE)
+        free(p);
+    else
+        munmap(p, (n + LEAK_HUGE - 1) / LEAK_HUGE * LEAK_HUGE);
+}
 
 dw_leak_set *dw_leak_set_new(size_t cap)
 {
@@ -21,7 +57,7 @@ dw_leak_set *dw_leak_set_new(size_t cap)
     s->nslots = 16;
     while (s->nslots < 2 * s->cap)
         s->nslots *= 2;
-    s->slots = calloc(s->nslots, sizeof *s->slots);
+    s->slots = leak_slots_new(s->nslots * sizeof *s->slots);
     s->k = 1;
     if (!s->slots) {
         free(s);
@@ -34,7 +70,7 @@ void dw_leak_set_free(dw_leak_set *s)
 {
     if (!s)
         return;
-    free(s->slots);
+    leak_slots_release(s->slots, s->nslots * sizeof *s->slots);
     free(s);
 }
 
@@ -66,7 +102,9 @@ static int leak_resample(dw_leak_set *s)
     for (size_t i = 0; i < s->nslots; i++)
         if (s->slots[i] && dw_leak_set_sampled(s, s->slots[i]))
             s->slots[kept++] = s->slots[i]; /* kept <= i */
-    uint64_t *tmp = malloc((kept ? kept : 1) * sizeof *tmp);
+    /* up to half the table: mapped like it (huge pages, see leak_slots_new) */
+    size_t tbytes = (kept ? kept : 1) * sizeof(uint64_t);
+    uint64_t *tmp = leak_slots_new(tbytes);
     if (!tmp)
         return -1;
     memcpy(tmp, s->slots, kept * sizeof *tmp);
@@ -74,7 +112,7 @@ static int leak_resample(dw_leak_set *s)
     for (size_t j = 0; j < kept; j++)
         s->slots[leak_slot(s, tmp[j])] = tmp[j];
     s->len = kept;
-    free(tmp);
+    leak_slots_release(tmp, tbytes);
     return 0;
 }
 
@@ -103,31 +141,30 @@ int dw_leak_grams(const char *text, size_t n, unsigned norm_flags, dw_buf *scrat
         return -1;
     dw_tok t;
     dw_token tk;
-    uint64_t ring[DW_LEAK_N], win[DW_LEAK_N];
-    size_t count = 0;
+    /* the last 13 token hashes, each stored twice (at i and i + 13), so
+     * that the window, oldest first, is the 13 words from i + 1 */
+    uint64_t ring[2 * DW_LEAK_N];
+    size_t count = 0, i = DW_LEAK_N - 1;
     dw_tok_init(&t, scratch->data ? scratch->data : "", scratch->len);
     while (dw_tok_next(&t, &tk)) {
-        ring[count % DW_LEAK_N] = XXH3_64bits(scratch->data + tk.off, tk.len);
-        count++;
-        if (count < DW_LEAK_N)
+        i = i == DW_LEAK_N - 1 ? 0 : i + 1;
+        ring[i] = ring[i + DW_LEAK_N] = XXH3_64bits(scratch->data + tk.off, tk.len);
+        if (++count < DW_LEAK_N)
             continue;
-        for (size_t j = 0; j < DW_LEAK_N; j++)
-            win[j] = ring[(count + j) % DW_LEAK_N];
-        uint64_t h = XXH3_64bits(win, sizeof win);
+        uint64_t h = XXH3_64bits(ring + i + 1, DW_LEAK_N * sizeof *ring);
         fn(h ? h : 1, arg);
     }
     return 0;
 }
 
-/* A text waiting to be hashed. */
-typedef struct leak_job {
-    struct leak_job *next; /* next in the queue */
-    int is_test;           /* 1: test text, 0: train text */
-    size_t n;              /* bytes of text */
-    char text[];           /* the text */
-} leak_job;
-
-#define LEAK_QUEUE_MAX (8u << 20) /* bytes of text queued at most */
+/* Texts are handed to the hashing thread in blocks (dw_buf) of about
+ * LEAK_BLOCK bytes, each text as is_test (1 byte), its length (size_t) and
+ * its bytes; at most LEAK_QN blocks are queued (8 MiB). The blocks' buffers
+ * go round between the two sides and are reused: a malloc per text, freed
+ * by the other thread, made the allocator hand memory back to the kernel and
+ * take it again, a page fault every 4 KiB of text. */
+#define LEAK_BLOCK (1u << 20)
+#define LEAK_QN 8
 
 struct dw_leak_run {
     dw_leak_set *set;      /* train 13-grams */
@@ -141,22 +178,26 @@ struct dw_leak_run {
     int oom, ioerr;        /* failures of the hashing side */
     int threaded;          /* 1: a hashing thread runs */
     pthread_t th;          /* the thread */
-    pthread_mutex_t mu;    /* guards the queue and done */
+    pthread_mutex_t mu;    /* guards q, qhead, qn and done */
     pthread_cond_t cv;     /* queue changed */
-    leak_job *head, *tail; /* the queue */
-    size_t queued;         /* bytes of text queued */
+    dw_buf q[LEAK_QN];     /* ring of queued blocks (emptied buffers stay for reuse) */
+    size_t qhead;          /* first queued block */
+    size_t qn;             /* blocks queued */
+    dw_buf fill;           /* the block being filled by dw_leak_run_add */
     int done;              /* 1: no more texts */
 };
 
 /* Adds the buffered train hashes to the set, prefetching the slot of the
- * hash 8 places ahead: the set is far larger than the caches, and this
+ * hash LEAK_AHEAD places ahead: the set is far larger than the caches, and this
  * hides most of the memory latency. */
+#define LEAK_AHEAD 24 /* how far ahead slots are prefetched: a DRAM latency */
+
 static void run_train_flush(dw_leak_run *r)
 {
     dw_leak_set *s = r->set;
     for (size_t i = 0; i < r->nt; i++) {
-        if (i + 8 < r->nt)
-            __builtin_prefetch(&s->slots[leak_home(s, r->tbuf[i + 8])]);
+        if (i + LEAK_AHEAD < r->nt)
+            __builtin_prefetch(&s->slots[leak_home(s, r->tbuf[i + LEAK_AHEAD])]);
         if (dw_leak_set_add(s, r->tbuf[i]) < 0)
             r->oom = 1;
     }
@@ -191,27 +232,60 @@ static void run_hash(dw_leak_run *r, int is_test, const char *text, size_t n)
         r->oom = 1;
 }
 
+/* Hashes the texts of a block. */
+static void run_block(dw_leak_run *r, const dw_buf *b)
+{
+    for (const char *p = b->data, *end = b->data + b->len; p < end;) {
+        int is_test = *p++;
+        size_t n;
+        memcpy(&n, p, sizeof n);
+        p += sizeof n;
+        run_hash(r, is_test, p, n);
+        p += n;
+    }
+}
+
 static void *run_thread(void *arg)
 {
     dw_leak_run *r = arg;
+    dw_buf work = DW_BUF_INIT;
     for (;;) {
         pthread_mutex_lock(&r->mu);
-        while (!r->head && !r->done)
+        while (!r->qn && !r->done)
             pthread_cond_wait(&r->cv, &r->mu);
-        leak_job *j = r->head;
-        if (j) {
-            r->head = j->next;
-            if (!r->head)
-                r->tail = NULL;
-            r->queued -= j->n;
-            pthread_cond_broadcast(&r->cv);
+        if (!r->qn) {
+            pthread_mutex_unlock(&r->mu);
+            break;
         }
+        /* take the block, leave the emptied buffer in its place */
+        dw_buf t = r->q[r->qhead];
+        r->q[r->qhead] = work;
+        work = t;
+        r->qhead = (r->qhead + 1) % LEAK_QN;
+        r->qn--;
+        pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
-        if (!j)
-            return NULL;
-        run_hash(r, j->is_test, j->text, j->n);
-        free(j);
+        run_block(r, &work);
+        dw_buf_reset(&work);
     }
+    dw_buf_free(&work);
+    return NULL;
+}
+
+/* Queues the block being filled (waiting while the queue is full). */
+static void run_put(dw_leak_run *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->qn == LEAK_QN)
+        pthread_cond_wait(&r->cv, &r->mu);
+    size_t i = (r->qhead + r->qn) % LEAK_QN;
+    dw_buf t = r->q[i];
+    r->q[i] = r->fill;
+    r->fill = t;
+    dw_buf_reset(&r->fill);
+    r->qn++;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
 }
 
 dw_rc dw_leak_run_start(dw_leak_run **out, size_t cap, unsigned norm_flags, int threaded, const char *spool_path,
@@ -255,25 +329,12 @@ dw_rc dw_leak_run_add(dw_leak_run *r, int is_test, const char *text, size_t n, d
         run_hash(r, is_test, text, n);
         return run_error(r, e);
     }
-    leak_job *j = malloc(sizeof *j + n + 1);
-    if (!j)
+    char t = (char)(is_test != 0);
+    if (dw_buf_append(&r->fill, &t, 1) < 0 || dw_buf_append(&r->fill, &n, sizeof n) < 0 ||
+        dw_buf_append(&r->fill, text, n) < 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
-    j->next = NULL;
-    j->is_test = is_test;
-    j->n = n;
-    memcpy(j->text, text, n);
-    j->text[n] = '\0';
-    pthread_mutex_lock(&r->mu);
-    while (r->queued > LEAK_QUEUE_MAX)
-        pthread_cond_wait(&r->cv, &r->mu);
-    if (r->tail)
-        r->tail->next = j;
-    else
-        r->head = j;
-    r->tail = j;
-    r->queued += n;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
+    if (r->fill.len >= LEAK_BLOCK)
+        run_put(r);
     return DW_OK; /* the thread's errors are reported by dw_leak_run_finish */
 }
 
@@ -282,6 +343,8 @@ static void run_join(dw_leak_run *r)
 {
     if (!r->threaded)
         return;
+    if (r->fill.len)
+        run_put(r);
     pthread_mutex_lock(&r->mu);
     r->done = 1;
     pthread_cond_broadcast(&r->cv);
@@ -329,10 +392,9 @@ void dw_leak_run_free(dw_leak_run *r)
         pthread_cond_destroy(&r->cv);
         fclose(r->spool);
     }
-    for (leak_job *j = r->head, *nx; j; j = nx) {
-        nx = j->next;
-        free(j);
-    }
+    for (size_t i = 0; i < LEAK_QN; i++)
+        dw_buf_free(&r->q[i]);
+    dw_buf_free(&r->fill);
     dw_leak_set_free(r->set);
     dw_buf_free(&r->scratch);
     free(r);

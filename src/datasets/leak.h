@@ -52,8 +52,9 @@ int dw_leak_grams(const char *text, size_t n, unsigned norm_flags, dw_buf *scrat
  * Train texts are hashed into a set, test texts' 13-gram hashes are spooled
  * to a file (8 bytes each, so memory stays bounded) and looked up once the
  * set is complete. With threaded, hashing runs in a thread of its own fed
- * through a queue of at most 8 MiB of texts; the figures are the same either
- * way (they depend only on the sets of 13-grams). */
+ * through a queue of at most 8 blocks of about 1 MiB of texts (buffers
+ * reused); the figures are the same either way (they depend only on the sets
+ * of 13-grams). */
 typedef struct dw_leak_run dw_leak_run;
 
 /* Starts a run with a set of at most cap hashes; spool_path is created for

@@ -1,10 +1,12 @@
 /* split.c: `diwan split`: cluster assignment (SQL functions over a temporary
  * table of the selected clusters), streaming of the rows in content-hash
- * order into zstd CSV files, leakage report, manifest (see split.h). */
+ * order into zstd CSV files (read on the calling thread, written by a writer
+ * thread with --threads >= 2), leakage report, manifest (see split.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,12 +152,6 @@ static void sql_split_strat(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, s);
 }
 
-/* The filters of the options on article alias x; parameters ?1 (JSON array
- * of outlet ids or NULL), ?2 min tokens, ?3 since, ?4 until. */
-#define SPLIT_FILTER(x)                                                                                          \
-    " (?1 IS NULL OR " x ".source_id IN (SELECT value FROM json_each(?1))) AND " x ".n_tokens >= ?2"           \
-    " AND (?3 IS NULL OR " x ".published >= ?3) AND (?4 IS NULL OR " x ".published <= ?4)"
-
 /* Everything one run needs. */
 typedef struct {
     dw_db *db;                /* the database */
@@ -164,25 +160,73 @@ typedef struct {
     char *src_ids;            /* JSON array of the --source ids, or NULL */
 } split_ctx;
 
-/* Binds the filter parameters ?1..?4. */
+/* The statement head || filters || tail, the filters being those of the
+ * options on article alias x, with parameters ?1 (JSON array of outlet
+ * ids), ?2 min tokens, ?3 since, ?4 until, or "1" without any. Only the
+ * options given become terms: source_id, n_tokens and published come after
+ * the body in a row, and reading them walks the body's overflow pages, which
+ * a scan without filters need not do. n_tokens is never negative, so
+ * --min-tokens 0 (the default) is no filter. Returns a string the caller
+ * frees, or NULL when out of memory. */
+static char *split_sql(const split_ctx *c, const char *head, const char *x, const char *tail)
+{
+    /* the terms, each after "x." */
+    const char *term[4] = {c->src_ids ? "source_id IN (SELECT value FROM json_each(?1))" : NULL,
+                           c->o->min_tokens > 0 ? "n_tokens >= ?2" : NULL, c->o->since ? "published >= ?3" : NULL,
+                           c->o->until ? "published <= ?4" : NULL};
+    dw_buf b = DW_BUF_INIT;
+    int bad = dw_buf_puts(&b, head) < 0, n = 0;
+    for (int i = 0; i < 4 && !bad; i++)
+        if (term[i])
+            bad = dw_buf_printf(&b, "%s%s.%s", n++ ? " AND " : " ", x, term[i]) < 0;
+    if (!bad && !n)
+        bad = dw_buf_puts(&b, " 1") < 0;
+    if (!bad)
+        bad = dw_buf_puts(&b, tail) < 0;
+    if (bad) {
+        dw_buf_free(&b);
+        return NULL;
+    }
+    return dw_buf_detach(&b, NULL);
+}
+
+/* Binds the filter parameters ?1..?4 (those the statement has). */
 static void split_bind(const split_ctx *c, sqlite3_stmt *st)
 {
-    if (c->src_ids)
+    int np = sqlite3_bind_parameter_count(st);
+    if (c->src_ids && np >= 1)
         sqlite3_bind_text(st, 1, c->src_ids, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, c->o->min_tokens);
-    if (c->o->since)
+    if (np >= 2)
+        sqlite3_bind_int64(st, 2, c->o->min_tokens);
+    if (c->o->since && np >= 3)
         sqlite3_bind_text(st, 3, c->o->since, -1, SQLITE_STATIC);
-    if (c->o->until)
+    if (c->o->until && np >= 4)
         sqlite3_bind_text(st, 4, c->o->until, -1, SQLITE_STATIC);
 }
 
-/* Runs a statement with the filters bound to the end. */
-static dw_rc split_exec(split_ctx *c, const char *sql, dw_err *e)
+/* Prepares split_sql(c, head, x, tail) into *st with the filters bound (the
+ * caller finalizes). DW_ENOMEM, DW_EDB. */
+static dw_rc split_prepare(split_ctx *c, const char *head, const char *x, const char *tail, sqlite3_stmt **st,
+                           dw_err *e)
 {
-    sqlite3_stmt *st = dw_db_prepare(c->db, sql, e);
-    if (!st)
+    char *sql = split_sql(c, head, x, tail);
+    if (!sql)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    *st = dw_db_prepare(c->db, sql, e);
+    free(sql);
+    if (!*st)
         return DW_EDB;
-    split_bind(c, st);
+    split_bind(c, *st);
+    return DW_OK;
+}
+
+/* Runs head || filters on x || tail (see split_sql) with the filters bound. */
+static dw_rc split_exec(split_ctx *c, const char *head, const char *x, const char *tail, dw_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    dw_rc rc = split_prepare(c, head, x, tail, &st, e);
+    if (rc != DW_OK)
+        return rc;
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     return r == SQLITE_DONE || r == SQLITE_ROW ? DW_OK : dw_db_fail(c->db, e, "split");
@@ -235,6 +279,14 @@ static dw_rc split_sources(split_ctx *c, dw_err *e)
     return rc;
 }
 
+/* The representatives (cluster_id NULL or its own id) as articles r: found
+ * by a scan of the covering index articles_cluster, as cluster_id is stored
+ * after the body and reading it from the table walks the body's overflow
+ * pages; content_hash comes before the body. */
+#define SPLIT_REPS                                                                                               \
+    " (SELECT id AS rep FROM articles WHERE cluster_id IS NULL OR cluster_id = id) q"                           \
+    " CROSS JOIN articles r ON r.id = q.rep"
+
 /* Fills temp.dw_split_clusters with the selected clusters and their split. */
 static dw_rc split_assign(split_ctx *c, dw_err *e)
 {
@@ -261,14 +313,15 @@ static dw_rc split_assign(split_ctx *c, dw_err *e)
                           " (SELECT r.id AS rid, r.content_hash AS ckey, row_number() OVER (PARTITION BY r.source_id"
                           " ORDER BY dw_split_key(r.content_hash), r.content_hash) - 1 AS pos,"
                           " count(*) OVER (PARTITION BY r.source_id) AS n"
-                          " FROM articles r WHERE (r.cluster_id IS NULL OR r.cluster_id = r.id) AND" SPLIT_FILTER("r")
-                          ")",
-                          e);
+                          " FROM" SPLIT_REPS " WHERE",
+                          "r", ")", e);
+    /* the date is read only for --by-date (see split_sql) */
     return split_exec(c,
-                      "INSERT INTO temp.dw_split_clusters SELECT r.id, dw_split_of(r.content_hash, r.published),"
-                      " r.content_hash FROM articles r WHERE (r.cluster_id IS NULL OR r.cluster_id = r.id) AND"
-                      SPLIT_FILTER("r"),
-                      e);
+                      c->o->train_end ? "INSERT INTO temp.dw_split_clusters SELECT r.id, dw_split_of(r.content_hash,"
+                                        " r.published), r.content_hash FROM" SPLIT_REPS " WHERE"
+                                      : "INSERT INTO temp.dw_split_clusters SELECT r.id, dw_split_of(r.content_hash,"
+                                        " NULL), r.content_hash FROM" SPLIT_REPS " WHERE",
+                      "r", "", e);
 }
 
 /* ---- output files ---- */
@@ -375,19 +428,250 @@ static int json_count(json_t *obj, const char *key)
     return json_object_set_new(obj, key, json_integer(1));
 }
 
-/* Streams the selected rows in content-hash order into the files; hands
- * the train and test texts to leak (when not NULL). */
+/* ---- the writer: CSV, files, leakage texts ----
+ * The reading side (sqlite, keyword and URL look-ups) packs each row into a
+ * batch; the writer formats the batches' rows as CSV into the split's file,
+ * hands texts to the leakage run and counts. With threads >= 2 the writer is
+ * a thread of its own fed through a queue of SPLIT_QN batches; else batches
+ * are written at once. Rows are written in the order they were read either
+ * way, so the files do not depend on it. */
+
+#define SPLIT_BATCH (1u << 20) /* a batch is handed over once it holds this many bytes */
+#define SPLIT_QN 4             /* batches queued at most */
+#define SPLIT_NULL UINT32_MAX  /* length of a NULL string in a packed row */
+
+/* The writer's state. */
+typedef struct {
+    split_ctx *c;             /* the run */
+    split_out *so;            /* the files of each split */
+    XXH3_state_t *fp;         /* fingerprint of the rows */
+    dw_leak_run *leak;        /* leakage run, or NULL */
+    int threaded;             /* 1: a writer thread runs */
+    pthread_t th;             /* the thread */
+    pthread_mutex_t mu;       /* guards q, qhead, qn, done, rc */
+    pthread_cond_t cv;        /* the queue changed */
+    dw_buf q[SPLIT_QN];       /* the queue of batches (ring; emptied buffers are kept for reuse) */
+    size_t qhead;             /* first queued batch */
+    size_t qn;                /* batches queued */
+    int done;                 /* 1: no more batches */
+    dw_rc rc;                 /* first error of the writer */
+    dw_err err;               /* its message */
+} split_writer;
+
+/* Appends n bytes at p to a packed row. */
+static int pack_bytes(dw_buf *b, const void *p, size_t n) { return dw_buf_append(b, p, n); }
+
+/* Appends a string s[0..n) (NULL allowed) to a packed row: its 32-bit
+ * length, its bytes and a NUL. */
+static int pack_str(dw_buf *b, const char *s, size_t n)
+{
+    uint32_t l = s ? (uint32_t)n : SPLIT_NULL;
+    return pack_bytes(b, &l, sizeof l) < 0 || (s && pack_bytes(b, s, n + 1) < 0) ? -1 : 0;
+}
+
+/* Reads a string packed by pack_str at *p (advanced): NUL-terminated, *n
+ * bytes before the NUL; NULL for a NULL. */
+static const char *unpack_str(const char **p, size_t *n)
+{
+    uint32_t l;
+    memcpy(&l, *p, sizeof l);
+    *p += sizeof l;
+    if (l == SPLIT_NULL) {
+        *n = 0;
+        return NULL;
+    }
+    const char *s = *p;
+    *p += (size_t)l + 1;
+    *n = l;
+    return s;
+}
+
+/* Writes the rows of one batch: split (1 byte), content hash and cluster key
+ * (16 bytes each), n_tokens and n_chars (int64), then source, published,
+ * title, text, keywords and URL (pack_str). */
+static dw_rc split_write_batch(split_writer *w, const dw_buf *b, dw_err *e)
+{
+    split_ctx *c = w->c;
+    static const char hexd[] = "0123456789abcdef";
+    const char *p = b->data, *end = b->data + b->len;
+    dw_rc rc = DW_OK;
+    while (rc == DW_OK && p < end) {
+        int s = (unsigned char)*p++;
+        const unsigned char *hash = (const unsigned char *)p, *ckey = hash + 16;
+        p += 32;
+        int64_t ntok_v, nch_v;
+        memcpy(&ntok_v, p, 8);
+        memcpy(&nch_v, p + 8, 8);
+        p += 16;
+        size_t srcl, publ, titlel, blen, kwl, ul;
+        const char *src = unpack_str(&p, &srcl), *pub = unpack_str(&p, &publ), *title = unpack_str(&p, &titlel);
+        const char *body = unpack_str(&p, &blen), *kws = unpack_str(&p, &kwl), *u = unpack_str(&p, &ul);
+        unsigned char sb = (unsigned char)s;
+        XXH3_128bits_update(w->fp, hash, 16);
+        XXH3_128bits_update(w->fp, ckey, 16);
+        XXH3_128bits_update(w->fp, &sb, 1);
+        char id[33], cid[33], ntok[24], nch[24];
+        for (int i = 0; i < 16; i++) {
+            id[2 * i] = hexd[hash[i] >> 4];
+            id[2 * i + 1] = hexd[hash[i] & 15];
+            cid[2 * i] = hexd[ckey[i] >> 4];
+            cid[2 * i + 1] = hexd[ckey[i] & 15];
+        }
+        id[32] = cid[32] = '\0';
+        snprintf(ntok, sizeof ntok, "%lld", (long long)ntok_v);
+        snprintf(nch, sizeof nch, "%lld", (long long)nch_v);
+        const char *cells[NCOLS] = {id, src, pub, title, body, kws, cid, ntok, nch, u, dw_split_name(s)};
+        size_t lens[NCOLS] = {32, srcl, publ, titlel, blen, kwl, 32, strlen(ntok), strlen(nch), ul, 0};
+        lens[10] = strlen(cells[10]);
+        split_out *o = &w->so[s];
+        if (o->z && c->o->shard_rows && o->files[o->nfiles - 1].rows >= c->o->shard_rows)
+            rc = split_close_file(o, e);
+        if (rc == DW_OK && !o->z)
+            rc = split_open_file(c, o, s, e);
+        /* the row goes straight into the pending bytes of its file */
+        dw_buf *row = &o->pend;
+        for (size_t i = 0; i < NCOLS && rc == DW_OK; i++) {
+            const char *v = cells[i] ? cells[i] : "";
+            int bad = i && dw_buf_putc(row, ',') < 0;
+            if (!bad)
+                bad = (i == 7 || i == 8) ? dw_buf_append(row, v, lens[i]) < 0 : csv_field(row, v, lens[i]) < 0;
+            if (bad)
+                rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        }
+        if (rc == DW_OK && dw_buf_append(row, "\r\n", 2) < 0)
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        if (rc == DW_OK && row->len >= SPLIT_PEND_MAX)
+            rc = split_flush(o, e);
+        if (rc == DW_OK && w->leak && s != DW_SPLIT_VALID)
+            rc = dw_leak_run_add(w->leak, s == DW_SPLIT_TEST, body ? body : "", blen, e);
+        if (rc != DW_OK)
+            break;
+        o->files[o->nfiles - 1].rows++;
+        o->rows++;
+        char month[8] = "undated";
+        if (pub && publ >= 7)
+            snprintf(month, sizeof month, "%.7s", pub);
+        if (json_count(o->by_source, src ? src : "(unknown)") < 0 || json_count(o->by_month, month) < 0)
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+static void *split_writer_main(void *arg)
+{
+    split_writer *w = arg;
+    dw_buf work = DW_BUF_INIT;
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        while (!w->qn && !w->done)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->qn) {
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        /* take the batch, leave the emptied buffer in its place */
+        dw_buf t = w->q[w->qhead];
+        w->q[w->qhead] = work;
+        work = t;
+        w->qhead = (w->qhead + 1) % SPLIT_QN;
+        w->qn--;
+        int failed = w->rc != DW_OK;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        if (!failed) {
+            dw_err err = {{0}};
+            dw_rc rc = split_write_batch(w, &work, &err);
+            if (rc != DW_OK) {
+                pthread_mutex_lock(&w->mu);
+                w->rc = rc;
+                w->err = err;
+                pthread_mutex_unlock(&w->mu);
+            }
+        }
+        dw_buf_reset(&work);
+    }
+    dw_buf_free(&work);
+    return NULL;
+}
+
+/* Starts the writer (a thread when threaded, else writing at once). */
+static void split_writer_start(split_writer *w, split_ctx *c, split_out *so, XXH3_state_t *fp, dw_leak_run *leak,
+                               int threaded)
+{
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->so = so;
+    w->fp = fp;
+    w->leak = leak;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (threaded && pthread_create(&w->th, NULL, split_writer_main, w) == 0)
+        w->threaded = 1;
+}
+
+/* Hands the batch b to the writer (b is left empty, for the next batch).
+ * Returns the writer's first error, if any (then later batches are
+ * dropped). */
+static dw_rc split_writer_put(split_writer *w, dw_buf *b, dw_err *e)
+{
+    if (!w->threaded) {
+        dw_rc rc = split_write_batch(w, b, e);
+        dw_buf_reset(b);
+        return rc;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->qn == SPLIT_QN && w->rc == DW_OK)
+        pthread_cond_wait(&w->cv, &w->mu);
+    dw_rc rc = w->rc;
+    if (rc == DW_OK) {
+        size_t i = (w->qhead + w->qn) % SPLIT_QN;
+        dw_buf t = w->q[i];
+        w->q[i] = *b;
+        *b = t;
+        dw_buf_reset(b);
+        w->qn++;
+        pthread_cond_broadcast(&w->cv);
+    } else
+        *e = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+/* Waits for the writer to finish the queue, stops it and frees the queue.
+ * Returns its first error (message in e), or DW_OK. */
+static dw_rc split_writer_finish(split_writer *w, dw_err *e)
+{
+    if (w->threaded) {
+        pthread_mutex_lock(&w->mu);
+        w->done = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->th, NULL);
+        w->threaded = 0;
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    for (size_t i = 0; i < SPLIT_QN; i++)
+        dw_buf_free(&w->q[i]);
+    if (w->rc != DW_OK && e)
+        *e = w->err;
+    return w->rc;
+}
+
+/* Streams the selected rows in content-hash order into the files (through
+ * the writer); hands the train and test texts to leak (when not NULL). */
 static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_leak_run *leak, dw_err *e)
 {
-    const char *sql =
+    const char *head =
         c->o->keep_duplicates
             ? "SELECT a.content_hash, c.ckey, c.split, s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars,"
               " a.id FROM articles a CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id"
-              " WHERE c.rid = coalesce(a.cluster_id, a.id) AND" SPLIT_FILTER("a") " ORDER BY a.content_hash"
+              " WHERE c.rid = coalesce(a.cluster_id, a.id) AND"
             : "SELECT a.content_hash, c.ckey, c.split, s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars,"
               " a.id FROM articles a CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id"
-              " WHERE c.rid = a.id AND" SPLIT_FILTER("a") " ORDER BY a.content_hash";
-    sqlite3_stmt *st = dw_db_prepare(c->db, sql, e);
+              " WHERE c.rid = a.id AND";
+    sqlite3_stmt *st = NULL;
+    dw_rc prc = split_prepare(c, head, "a", " ORDER BY a.content_hash", &st, e);
     sqlite3_stmt *kw = st ? dw_db_prepare(c->db,
                                           "SELECT min(keyword) FROM keywords WHERE article_id = ?1"
                                           " GROUP BY keyword_norm ORDER BY keyword_norm",
@@ -401,10 +685,11 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     if (!url) {
         sqlite3_finalize(st);
         sqlite3_finalize(kw);
-        return DW_EDB;
+        return prc != DW_OK ? prc : DW_EDB;
     }
-    split_bind(c, st);
-    dw_buf kws = DW_BUF_INIT;
+    split_writer w;
+    split_writer_start(&w, c, so, fp, leak, c->o->threads >= 2);
+    dw_buf kws = DW_BUF_INIT, batch = DW_BUF_INIT;
     dw_rc rc = DW_OK;
     int r;
     while (rc == DW_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -417,22 +702,7 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
             rc = dw_err_set(e, DW_EINTERNAL, "split: bad row (split %d, hash of %d bytes)", s, hlen);
             break;
         }
-        unsigned char sb = (unsigned char)s;
-        XXH3_128bits_update(fp, hash, 16);
-        XXH3_128bits_update(fp, ckey, 16);
-        XXH3_128bits_update(fp, &sb, 1);
         int64_t aid = sqlite3_column_int64(st, 9);
-        char id[33], cid[33], ntok[24], nch[24];
-        static const char hexd[] = "0123456789abcdef";
-        for (int i = 0; i < 16; i++) {
-            id[2 * i] = hexd[hash[i] >> 4];
-            id[2 * i + 1] = hexd[hash[i] & 15];
-            cid[2 * i] = hexd[ckey[i] >> 4];
-            cid[2 * i + 1] = hexd[ckey[i] & 15];
-        }
-        id[32] = cid[32] = '\0';
-        snprintf(ntok, sizeof ntok, "%lld", (long long)sqlite3_column_int64(st, 7));
-        snprintf(nch, sizeof nch, "%lld", (long long)sqlite3_column_int64(st, 8));
         dw_buf_reset(&kws);
         sqlite3_reset(kw);
         sqlite3_bind_int64(kw, 1, aid);
@@ -448,54 +718,43 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
             rc = dw_db_fail(c->db, e, "split: keywords");
             break;
         }
+        if (rc != DW_OK)
+            break;
         sqlite3_reset(url);
         sqlite3_bind_int64(url, 1, aid);
         const char *u = sqlite3_step(url) == SQLITE_ROW ? (const char *)sqlite3_column_text(url, 0) : NULL;
         const char *src = (const char *)sqlite3_column_text(st, 3);
         const char *pub = (const char *)sqlite3_column_text(st, 4);
-        const char *cells[NCOLS] = {id,          src ? src : "", pub ? pub : "", (const char *)sqlite3_column_text(st, 5),
-                                    NULL,        dw_buf_str(&kws), cid,         ntok,
-                                    nch,         u ? u : "",      dw_split_name(s)};
+        const char *title = (const char *)sqlite3_column_text(st, 5);
         const char *body = (const char *)sqlite3_column_text(st, 6);
         size_t blen = (size_t)sqlite3_column_bytes(st, 6);
-        split_out *o = &so[s];
-        if (rc == DW_OK && o->z && c->o->shard_rows && o->files[o->nfiles - 1].rows >= c->o->shard_rows)
-            rc = split_close_file(o, e);
-        if (rc == DW_OK && !o->z)
-            rc = split_open_file(c, o, s, e);
-        /* the row goes straight into the pending bytes of its file */
-        dw_buf *row = &o->pend;
-        for (size_t i = 0; i < NCOLS && rc == DW_OK; i++) {
-            const char *v = i == 4 ? (body ? body : "") : (cells[i] ? cells[i] : "");
-            size_t vl = i == 4 ? blen : strlen(v);
-            int bad = i && dw_buf_putc(row, ',') < 0;
-            if (!bad)
-                bad = (i == 7 || i == 8) ? dw_buf_append(row, v, vl) < 0 : csv_field(row, v, vl) < 0;
-            if (bad)
-                rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        int64_t nums[2] = {sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8)};
+        unsigned char sb = (unsigned char)s;
+        /* text cells as C strings (to their first NUL), the body whole */
+        if (pack_bytes(&batch, &sb, 1) < 0 || pack_bytes(&batch, hash, 16) < 0 || pack_bytes(&batch, ckey, 16) < 0 ||
+            pack_bytes(&batch, nums, sizeof nums) < 0 || pack_str(&batch, src, src ? strlen(src) : 0) < 0 ||
+            pack_str(&batch, pub, pub ? strlen(pub) : 0) < 0 || pack_str(&batch, title, title ? strlen(title) : 0) < 0 ||
+            pack_str(&batch, body, blen) < 0 || pack_str(&batch, dw_buf_str(&kws), kws.len ? strlen(kws.data) : 0) < 0 ||
+            pack_str(&batch, u, u ? strlen(u) : 0) < 0) {
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+            break;
         }
-        if (rc == DW_OK && dw_buf_append(row, "\r\n", 2) < 0)
-            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
-        if (rc == DW_OK && row->len >= SPLIT_PEND_MAX)
-            rc = split_flush(o, e);
-        if (rc != DW_OK)
-            break;
-        if (leak && s != DW_SPLIT_VALID && (rc = dw_leak_run_add(leak, s == DW_SPLIT_TEST, body ? body : "", blen, e)) != DW_OK)
-            break;
-        o->files[o->nfiles - 1].rows++;
-        o->rows++;
-        char month[8] = "undated";
-        if (pub && strlen(pub) >= 7)
-            snprintf(month, sizeof month, "%.7s", pub);
-        if (json_count(o->by_source, src ? src : "(unknown)") < 0 || json_count(o->by_month, month) < 0)
-            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        if (batch.len >= SPLIT_BATCH)
+            rc = split_writer_put(&w, &batch, e);
     }
     if (rc == DW_OK && r != SQLITE_DONE)
         rc = dw_db_fail(c->db, e, "split: rows");
+    if (rc == DW_OK && batch.len)
+        rc = split_writer_put(&w, &batch, e);
+    /* the writer's error if the reading side had none */
+    dw_rc wrc = split_writer_finish(&w, rc == DW_OK ? e : NULL);
+    if (rc == DW_OK)
+        rc = wrc;
     sqlite3_finalize(st);
     sqlite3_finalize(kw);
     sqlite3_finalize(url);
     dw_buf_free(&kws);
+    dw_buf_free(&batch);
     return rc;
 }
 
@@ -748,14 +1007,13 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
     if (rc == DW_OK)
         rc = dw_db_int(db, "SELECT count(*) FROM articles", &total, e);
     if (rc == DW_OK) {
-        sqlite3_stmt *st = dw_db_prepare(db,
-                                         "SELECT count(*) FROM articles a CROSS JOIN temp.dw_split_clusters c"
-                                         " WHERE c.rid = coalesce(a.cluster_id, a.id) AND" SPLIT_FILTER("a"),
-                                         e);
-        if (!st)
-            rc = DW_EDB;
-        else {
-            split_bind(&c, st);
+        /* without filters, a scan of the covering index articles_cluster */
+        sqlite3_stmt *st = NULL;
+        rc = split_prepare(&c,
+                           "SELECT count(*) FROM articles a CROSS JOIN temp.dw_split_clusters c"
+                           " WHERE c.rid = coalesce(a.cluster_id, a.id) AND",
+                           "a", "", &st, e);
+        if (rc == DW_OK) {
             if (sqlite3_step(st) == SQLITE_ROW)
                 sum->articles = sqlite3_column_int64(st, 0);
             else

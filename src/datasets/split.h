@@ -42,7 +42,8 @@ typedef struct {
     int keep_duplicates;         /* 1: every member of a cluster, not only its representative */
     int64_t shard_rows;          /* rows per file, 0: one file per split */
     int level;                   /* zstd level */
-    int threads;                 /* zstd worker threads (>= 1; no effect on the output) */
+    int threads;                 /* zstd worker threads per file (>= 1); >= 2 also runs the CSV writer and
+                                    the leakage check in threads of their own (no effect on the output) */
     int leakage;                 /* 1: compute the 13-gram overlap of test with train */
     size_t leak_cap;             /* most 13-gram hashes of train held (sampling beyond) */
     const char *date;            /* --date YYYY-MM-DD written in the card, or NULL */

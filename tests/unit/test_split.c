@@ -15,8 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csv.h>
 #include <jansson.h>
 
+#include "datasets/csvq.h"
 #include "datasets/leak.h"
 #include "datasets/sha256.h"
 #include "datasets/split.h"
@@ -138,6 +140,51 @@ Test(sha256, block_boundaries)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         sha_hex(buf, cases[i].n, h);
         cr_assert_str_eq(h, cases[i].hex, "%zu bytes", cases[i].n);
+    }
+}
+
+/* ---- CSV quoting ---- */
+
+/* dw_csv_quote(s, n) against libcsv's csv_write. */
+static void csvq_check(const char *s, size_t n)
+{
+    char *a = malloc(2 * n + 2), *b = malloc(2 * n + 2);
+    size_t la = dw_csv_quote(a, s, n), lb = csv_write(b, 2 * n + 2, s, n);
+    cr_assert_eq(la, lb, "%zu bytes: %zu vs %zu", n, la, lb);
+    cr_assert(!memcmp(a, b, la), "%zu bytes differ", n);
+    free(a);
+    free(b);
+}
+
+Test(csvq, same_bytes_as_libcsv)
+{
+    static const char *const fields[] = {"",
+                                         "\"",
+                                         "\"\"",
+                                         "a\"b",
+                                         "\"start",
+                                         "end\"",
+                                         "a,b",
+                                         "line\r\nbreak",
+                                         "lf\nonly",
+                                         "cr\ronly",
+                                         ",,,\"\r\n\"",
+                                         "قال \"المصدر\"، إن\n\"الخبر\"",
+                                         "\xef\xbb\xbf\x62om \xd9\xa0\xf0\x9f\x98\x80 \x7f\x01\x1f"};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        csvq_check(fields[i], strlen(fields[i]));
+    /* random fields over an alphabet rich in quotes, commas and line ends */
+    static const char alpha[] = "\",\r\n a\xd9\x84\xd8\xa7";
+    char buf[700];
+    uint32_t x = 7;
+    for (int k = 0; k < 2000; k++) {
+        x = x * 1103515245u + 12345u;
+        size_t n = (x >> 8) % sizeof buf;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            buf[i] = alpha[(x >> 16) % (sizeof alpha - 1)];
+        }
+        csvq_check(buf, n);
     }
 }
 
@@ -646,21 +693,70 @@ Test(split_cli, write_error_leaves_no_file)
     fclose(f);
     const char *ing[] = {dwt_bin(), "ingest", "-q", "--no-near-dup", db, jp, NULL};
     cr_assert_eq(run(t, ing), 0, "%s", printed(t, "stderr"));
-    /* the database's -shm (32 KiB) fits, train.csv.zst does not */
-    run_fsize_limit = 40000;
-    int st = split(t, "a.db", "r", NULL);
-    run_fsize_limit = 0;
-    cr_assert_eq(st, 5, "%s", printed(t, "stderr"));
-    cr_assert(strstr(printed(t, "stderr"), "diwan split: cannot write "), "%s", printed(t, "stderr"));
-    cr_assert(strstr(printed(t, "stderr"), "File too large"), "%s", printed(t, "stderr"));
-    char p[4096];
-    snprintf(p, sizeof p, "%s/r", t);
-    DIR *d = opendir(p);
-    cr_assert(d);
-    struct dirent *de;
-    while ((de = readdir(d)))
-        cr_assert(!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."), "left %s", de->d_name);
-    closedir(d);
+    /* the database's -shm (32 KiB) fits, train.csv.zst does not; written at
+     * once (--threads 1) and by the writer thread (--threads 2) */
+    static const char *const thr[][3] = {{"--threads", "1", NULL}, {"--threads", "2", NULL}};
+    for (size_t k = 0; k < 2; k++) {
+        run_fsize_limit = 40000;
+        int st = split(t, "a.db", "r", thr[k]);
+        run_fsize_limit = 0;
+        cr_assert_eq(st, 5, "%s", printed(t, "stderr"));
+        cr_assert(strstr(printed(t, "stderr"), "diwan split: cannot write "), "%s", printed(t, "stderr"));
+        cr_assert(strstr(printed(t, "stderr"), "File too large"), "%s", printed(t, "stderr"));
+        char p[4096];
+        snprintf(p, sizeof p, "%s/r", t);
+        DIR *d = opendir(p);
+        cr_assert(d);
+        struct dirent *de;
+        while ((de = readdir(d)))
+            cr_assert(!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."), "left %s", de->d_name);
+        closedir(d);
+    }
+    dwt_rmtree(t);
+    free(t);
+}
+
+Test(split_cli, many_batches_same_across_threads)
+{
+    /* 3000 articles of ~1.8 KB with quotes and commas: ~5.5 MB of CSV, so
+     * several 1 MiB batches go through the writer's queue (4 deep) and
+     * several blocks through the leakage thread's */
+    char *t = dwt_tmpdir();
+    char jp[4096], db[4096];
+    snprintf(jp, sizeof jp, "%s/big.jsonl", t);
+    snprintf(db, sizeof db, "%s/a.db", t);
+    FILE *f = fopen(jp, "w");
+    uint32_t x = 777;
+    for (int i = 0; i < 3000; i++) {
+        fprintf(f, "{\"title\": \"t\\\"%d\", \"text\": \"", i);
+        for (int w = 0; w < 250; w++) {
+            x = x * 1103515245u + 12345u;
+            fprintf(f, (x >> 4) % 17 ? "w%u " : "\\\"w%u\\\", ", (x >> 8) % 3000);
+        }
+        fprintf(f, "\"}\n");
+    }
+    fclose(f);
+    const char *ing[] = {dwt_bin(), "ingest", "-q", "--no-near-dup", db, jp, NULL};
+    cr_assert_eq(run(t, ing), 0, "%s", printed(t, "stderr"));
+    const char *one[] = {"--threads", "1", "--keep-duplicates", "--shard-rows", "1100", NULL};
+    const char *three[] = {"--threads", "3", "--keep-duplicates", "--shard-rows", "1100", NULL};
+    cr_assert_eq(split(t, "a.db", "r1", one), 0, "%s", printed(t, "stderr"));
+    cr_assert_eq(split(t, "a.db", "r3", three), 0, "%s", printed(t, "stderr"));
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/r1", t);
+    snprintf(b, sizeof b, "%s/r3", t);
+    assert_same_dirs(a, b);
+    cr_assert_eq(verify(t, "r3"), 0, "%s", printed(t, "stderr"));
+    /* every article once, train in three shards */
+    char mp[4200];
+    snprintf(mp, sizeof mp, "%s/manifest.json", b);
+    char *man = dwt_read_file(mp, NULL);
+    cr_assert(man);
+    json_t *m = json_loads(man, 0, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(m, "dedup"), "rows")), 3000);
+    cr_assert_eq(json_array_size(json_object_get(json_object_get(json_object_get(m, "splits"), "train"), "files")), 3);
+    json_decref(m);
+    free(man);
     dwt_rmtree(t);
     free(t);
 }
