@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "core/db.h"
+#include "core/figures.h"
 
 static const char usage_text[] =
     "usage: diwan info [--json] DB\n"
@@ -14,38 +15,7 @@ static const char usage_text[] =
     "Prints files, pages, articles, sightings, sources, duplicates and\n"
     "quarantined inputs of a database.\n";
 
-/* One figure of the report. */
-typedef struct {
-    const char *key; /* JSON key and text label */
-    const char *sql; /* query returning one integer */
-} figure;
-
-static const figure figures[] = {
-    {"files", "SELECT count(*) FROM files"},
-    {"files_done", "SELECT count(*) FROM files WHERE status = 'done'"},
-    {"files_partial", "SELECT count(*) FROM files WHERE status = 'partial'"},
-    {"pages", "SELECT coalesce(sum(pages), 0) FROM files"},
-    {"articles", "SELECT count(*) FROM articles"},
-    {"sightings", "SELECT count(*) FROM sightings"},
-    {"main_sightings", "SELECT count(*) FROM sightings WHERE role = 'main'"},
-    {"related_sightings", "SELECT count(*) FROM sightings WHERE role = 'related'"},
-    {"duplicate_sightings", "SELECT (SELECT count(*) FROM sightings) - (SELECT count(*) FROM articles)"},
-    {"duplicated_articles", "SELECT count(*) FROM (SELECT article_id FROM sightings GROUP BY article_id "
-                            "HAVING count(*) > 1)"},
-    {"cross_outlet_articles", "SELECT count(*) FROM (SELECT article_id FROM sightings WHERE source_id IS NOT "
-                              "NULL GROUP BY article_id HAVING count(DISTINCT source_id) > 1)"},
-    {"sources", "SELECT count(DISTINCT source_id) FROM sightings WHERE source_id IS NOT NULL"},
-    {"unknown_source_articles", "SELECT count(*) FROM articles WHERE source_id IS NULL"},
-    {"dated_articles", "SELECT count(*) FROM articles WHERE published IS NOT NULL"},
-    {"keywords", "SELECT count(*) FROM (SELECT DISTINCT keyword_norm FROM keywords)"},
-    {"near_dup_clusters", "SELECT count(*) FROM (SELECT cluster_id FROM articles WHERE cluster_id IS NOT NULL "
-                          "GROUP BY cluster_id HAVING count(*) > 1)"},
-    {"near_dup_articles", "SELECT count(*) FROM articles WHERE cluster_join = 'near'"},
-    {"unclustered_articles", "SELECT count(*) FROM articles WHERE cluster_id IS NULL"},
-    {"quarantined", "SELECT count(*) FROM quarantine"},
-    {"invalid_bytes", "SELECT coalesce(sum(bad_bytes), 0) FROM files"},
-};
-#define NFIG (sizeof figures / sizeof *figures)
+#define NFIG DW_FIGURE_COUNT
 
 int cmd_info(int argc, char **argv)
 {
@@ -78,7 +48,7 @@ int cmd_info(int argc, char **argv)
     /* one read transaction: every figure from the same snapshot */
     rc = dw_db_exec(db, "BEGIN", &e);
     for (size_t i = 0; i < NFIG && rc == DW_OK; i++)
-        rc = dw_db_int(db, figures[i].sql, &v[i], &e);
+        rc = dw_db_int(db, dw_figures()[i].sql, &v[i], &e);
     if (rc == DW_OK)
         rc = dw_db_exec(db, "COMMIT", &e);
     char date_min[16] = "", date_max[16] = "";
@@ -102,7 +72,7 @@ int cmd_info(int argc, char **argv)
         json_object_set_new(o, "database", json_string(argv[optind]));
         json_object_set_new(o, "schema_version", json_integer(DW_SCHEMA_VERSION));
         for (size_t i = 0; i < NFIG; i++)
-            json_object_set_new(o, figures[i].key, json_integer(v[i]));
+            json_object_set_new(o, dw_figures()[i].key, json_integer(v[i]));
         json_object_set_new(o, "first_date", date_min[0] ? json_string(date_min) : json_null());
         json_object_set_new(o, "last_date", date_max[0] ? json_string(date_max) : json_null());
         json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -5,48 +5,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 /* inlined: the window hash has a constant length, so the compiler keeps
  * only XXH3's 17-128 byte path (same function, same values) */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "core/bigmem.h"
 #include "core/norm.h"
 #include "core/tok.h"
 #include "datasets/leak.h"
 
-#define LEAK_HUGE (2u << 20) /* a transparent huge page */
+/* The slots are big and probed at random: huge pages (core/bigmem.h). */
+static uint64_t *leak_slots_new(size_t n) { return dw_bigmem_zalloc(n); }
 
-/* Zeroed slots for a table of n bytes. Tables of a huge page or more are
- * mapped on their own and marked for transparent huge pages: the probes are
- * random over tens of MiB, and with 4 KiB pages nearly every one misses the
- * TLB, and every first touch costs a page fault. Free with
- * leak_slots_release(p, n). */
-static uint64_t *leak_slots_new(size_t n)
-{
-    if (n < LEAK_HUGE)
-        return calloc(1, n);
-    size_t len = (n + LEAK_HUGE - 1) / LEAK_HUGE * LEAK_HUGE;
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
-#endif
-    return p;
-}
-
-/* Frees slots made by leak_slots_new(n); accepts NULL. */
-static void leak_slots_release(uint64_t *p, size_t n)
-{
-    if (!p)
-        return;
-    if (n < LEAK_HUGE)
-        free(p);
-    else
-        munmap(p, (n + LEAK_HUGE - 1) / LEAK_HUGE * LEAK_HUGE);
-}
+static void leak_slots_release(uint64_t *p, size_t n) { dw_bigmem_free(p, n); }
 
 dw_leak_set *dw_leak_set_new(size_t cap)
 {

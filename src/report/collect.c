@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/figures.h"
 #include "report/report.h"
 
 #ifndef DW_VERSION
@@ -29,36 +30,8 @@ typedef struct {
     int64_t all_bucket;       /* stats_buckets.id of the 'all' bucket, or -1 */
 } rp_ctx;
 
-/* The figures of `diwan info` (src/cmd/info.c), with the same queries. */
-static const struct {
-    const char *key; /* JSON key */
-    const char *sql; /* query returning one integer */
-} info_figures[] = {
-    {"files", "SELECT count(*) FROM files"},
-    {"files_done", "SELECT count(*) FROM files WHERE status = 'done'"},
-    {"files_partial", "SELECT count(*) FROM files WHERE status = 'partial'"},
-    {"pages", "SELECT coalesce(sum(pages), 0) FROM files"},
-    {"articles", "SELECT count(*) FROM articles"},
-    {"sightings", "SELECT count(*) FROM sightings"},
-    {"main_sightings", "SELECT count(*) FROM sightings WHERE role = 'main'"},
-    {"related_sightings", "SELECT count(*) FROM sightings WHERE role = 'related'"},
-    {"duplicate_sightings", "SELECT (SELECT count(*) FROM sightings) - (SELECT count(*) FROM articles)"},
-    {"duplicated_articles", "SELECT count(*) FROM (SELECT article_id FROM sightings GROUP BY article_id "
-                            "HAVING count(*) > 1)"},
-    {"cross_outlet_articles", "SELECT count(*) FROM (SELECT article_id FROM sightings WHERE source_id IS NOT "
-                              "NULL GROUP BY article_id HAVING count(DISTINCT source_id) > 1)"},
-    {"sources", "SELECT count(DISTINCT source_id) FROM sightings WHERE source_id IS NOT NULL"},
-    {"unknown_source_articles", "SELECT count(*) FROM articles WHERE source_id IS NULL"},
-    {"dated_articles", "SELECT count(*) FROM articles WHERE published IS NOT NULL"},
-    {"keywords", "SELECT count(*) FROM (SELECT DISTINCT keyword_norm FROM keywords)"},
-    {"near_dup_clusters", "SELECT count(*) FROM (SELECT cluster_id FROM articles WHERE cluster_id IS NOT NULL "
-                          "GROUP BY cluster_id HAVING count(*) > 1)"},
-    {"near_dup_articles", "SELECT count(*) FROM articles WHERE cluster_join = 'near'"},
-    {"unclustered_articles", "SELECT count(*) FROM articles WHERE cluster_id IS NULL"},
-    {"quarantined", "SELECT count(*) FROM quarantine"},
-    {"invalid_bytes", "SELECT coalesce(sum(bad_bytes), 0) FROM files"},
-};
-#define N_INFO (sizeof info_figures / sizeof *info_figures)
+/* The figures of `diwan info`: the same list (core/figures.h). */
+#define N_INFO DW_FIGURE_COUNT
 
 /* The outlets of `diwan sources` (src/cmd/sources.c) in its order, with the
  * same counts (articles whose primary sighting names the outlet, sightings
@@ -125,10 +98,10 @@ static dw_rc build_overview(rp_ctx *c, json_t *m)
     json_object_set_new(m, "overview", o);
     int64_t v[N_INFO];
     for (size_t i = 0; i < N_INFO; i++) {
-        dw_rc rc = dw_db_int(c->db, info_figures[i].sql, &v[i], c->e);
+        dw_rc rc = dw_db_int(c->db, dw_figures()[i].sql, &v[i], c->e);
         if (rc != DW_OK)
             return rc;
-        json_object_set_new(o, info_figures[i].key, json_integer(v[i]));
+        json_object_set_new(o, dw_figures()[i].key, json_integer(v[i]));
     }
     sqlite3_stmt *st = rp_prepare(c, "SELECT min(published), max(published) FROM articles");
     if (!st)

@@ -7,9 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
+
+#include "core/bigmem.h"
 
 #define MIN_CAP 4096u          /* smallest table, in slots */
 #define IO_BUF (128u << 10)    /* bytes of each run reader's and writer's buffers */
@@ -83,36 +84,10 @@ static size_t share(const dw_counter *c)
     return left / (size_t)(c->budget->ncounters ? c->budget->ncounters : 1);
 }
 
-#define HUGE_BYTES (2u << 20) /* a transparent huge page */
+/* Counting tables come from dw_bigmem_zalloc (huge pages from 2 MiB on). */
+static uint64_t *table_new(size_t n) { return dw_bigmem_zalloc(n); }
 
-/* Zeroed memory for a table of n bytes. Tables of a huge page or more are
- * mapped on their own and marked for transparent huge pages: a random
- * access into a 4 KiB-paged table of hundreds of MiB misses the TLB every
- * time, and first touches cost a page fault per 4 KiB. Free with
- * table_release(p, n). */
-static uint64_t *table_new(size_t n)
-{
-    if (n < HUGE_BYTES)
-        return calloc(1, n);
-    size_t len = (n + HUGE_BYTES - 1) / HUGE_BYTES * HUGE_BYTES;
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
-#endif
-    return p;
-}
-
-static void table_release(uint64_t *p, size_t n)
-{
-    if (!p)
-        return;
-    if (n < HUGE_BYTES)
-        free(p);
-    else
-        munmap(p, (n + HUGE_BYTES - 1) / HUGE_BYTES * HUGE_BYTES);
-}
+static void table_release(uint64_t *p, size_t n) { dw_bigmem_free(p, n); }
 
 static int table_alloc(dw_counter *c, size_t ncap)
 {
