@@ -653,6 +653,22 @@ static void sign_batch(batch_row *rows, size_t n, const dw_neardup_opts *o, unsi
     pthread_mutex_destroy(&j.mu);
 }
 
+/* Appends id to the candidates (*v, *n used, *cap allocated; the caller
+ * frees *v). 0, or -1 when out of memory (*v unchanged). */
+static int cand_push(int64_t **v, size_t *n, size_t *cap, int64_t id)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 64;
+        int64_t *g = realloc(*v, ncap * sizeof *g);
+        if (!g)
+            return -1;
+        *v = g;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = id;
+    return 0;
+}
+
 /* Verifies the candidates of a signed article (w: its shingles and
  * signature) among the articles signed before it, stores its signature and
  * band keys. */
@@ -684,17 +700,10 @@ static dw_rc sign_article(run *R, batch_row *w)
                 size_t x = R->bslot[j] - 1;
                 if (R->bkeys[x] != keys[b])
                     continue;
-                if (nc == cc) {
-                    size_t ncap = cc ? 2 * cc : 64;
-                    int64_t *g = realloc(cands, ncap * sizeof *g);
-                    if (!g) {
-                        rc = dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
-                        goto out;
-                    }
-                    cands = g;
-                    cc = ncap;
+                if (cand_push(&cands, &nc, &cc, R->bids[x]) != 0) {
+                    rc = dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+                    goto out;
                 }
-                cands[nc++] = R->bids[x];
             }
             if (!bloom_maybe(R, keys[b]))
                 continue; /* stored by no earlier batch */
@@ -702,17 +711,10 @@ static dw_rc sign_article(run *R, batch_row *w)
             sqlite3_bind_int64(R->q_band, 1, keys[b]);
             int r;
             while ((r = sqlite3_step(R->q_band)) == SQLITE_ROW) {
-                if (nc == cc) {
-                    size_t ncap = cc ? 2 * cc : 64;
-                    int64_t *g = realloc(cands, ncap * sizeof *g);
-                    if (!g) {
-                        rc = dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
-                        goto out;
-                    }
-                    cands = g;
-                    cc = ncap;
+                if (cand_push(&cands, &nc, &cc, sqlite3_column_int64(R->q_band, 0)) != 0) {
+                    rc = dw_err_set(R->e, DW_ENOMEM, "near-dup: out of memory");
+                    goto out;
                 }
-                cands[nc++] = sqlite3_column_int64(R->q_band, 0);
             }
             if (r != SQLITE_DONE) {
                 rc = dw_db_fail(R->db, R->e, "near-dup: read band keys");
