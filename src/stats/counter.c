@@ -146,8 +146,12 @@ static inline void swap_ent(uint64_t *a, uint64_t *b, size_t stride)
     }
 }
 
+/* a's key before b's: kw 32-bit words compared in turn, or with kw 0 the
+ * first 64-bit word as one number (keys packed by sort_table). */
 static inline int less_ent(const uint64_t *a, const uint64_t *b, int kw)
 {
+    if (kw == 0)
+        return a[0] < b[0];
     const uint32_t *x = (const uint32_t *)a, *y = (const uint32_t *)b;
     for (int i = 0; i < kw; i++)
         if (x[i] != y[i])
@@ -155,7 +159,7 @@ static inline int less_ent(const uint64_t *a, const uint64_t *b, int kw)
     return 0;
 }
 
-/* Sorts n entries of stride words by key, in place: glibc's qsort would
+/* Sorts n entries of stride words by key (less_ent order), in place: glibc's qsort would
  * allocate a copy of the table (its merge sort), twice the memory budget,
  * and call the comparison through a pointer. Quicksort with the median of
  * three, insertion sort below 16 entries, and recursion on the smaller part
@@ -199,49 +203,6 @@ static void sort_entries(uint64_t *t, size_t n, size_t stride, int kw)
     }
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && less_ent(t + j * stride, t + (j - 1) * stride, kw); j--)
-            swap_ent(t + j * stride, t + (j - 1) * stride, stride);
-}
-
-/* Sorts n entries of stride words by their first word (distinct), in place:
- * the same quicksort as sort_entries on one 64-bit comparison. */
-static void sort_by_first(uint64_t *t, size_t n, size_t stride)
-{
-    while (n > 16) {
-        uint64_t *lo = t, *mid = t + n / 2 * stride, *hi = t + (n - 1) * stride;
-        if (mid[0] < lo[0])
-            swap_ent(mid, lo, stride);
-        if (hi[0] < mid[0]) {
-            swap_ent(hi, mid, stride);
-            if (mid[0] < lo[0])
-                swap_ent(mid, lo, stride);
-        }
-        swap_ent(mid, t + stride, stride);
-        uint64_t p = t[stride];
-        size_t i = 1, j = n - 1;
-        for (;;) {
-            do
-                i++;
-            while (t[i * stride] < p);
-            do
-                j--;
-            while (p < t[j * stride]);
-            if (i >= j)
-                break;
-            swap_ent(t + i * stride, t + j * stride, stride);
-        }
-        swap_ent(t + stride, t + j * stride, stride);
-        size_t nl = j, nr = n - j - 1;
-        if (nl < nr) {
-            sort_by_first(t, nl, stride);
-            t += (j + 1) * stride;
-            n = nr;
-        } else {
-            sort_by_first(t + (j + 1) * stride, nr, stride);
-            n = nl;
-        }
-    }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && t[j * stride] < t[(j - 1) * stride]; j--)
             swap_ent(t + j * stride, t + (j - 1) * stride, stride);
 }
 
@@ -438,15 +399,16 @@ static size_t sort_table(dw_counter *c)
         n++;
     }
     if (c->kw <= 2) {
-        /* keys of one 64-bit word: sorted as one number (word 0 high), by a
-         * quicksort specialised for it (twice as fast), then put back */
+        /* keys of one 64-bit word: sorted as one number (word 0 high; one
+         * comparison instead of a loop: the sort takes about a sixth less
+         * time), then put back */
         for (size_t i = 0; i < n; i++) {
             uint64_t *ent = c->table + i * c->stride;
             const uint32_t *k = KEY(ent);
             uint64_t v = (uint64_t)k[0] << 32 | (c->kw == 2 ? k[1] : 0);
             ent[0] = v;
         }
-        sort_by_first(c->table, n, c->stride);
+        sort_entries(c->table, n, c->stride, 0);
         for (size_t i = 0; i < n; i++) {
             uint64_t *ent = c->table + i * c->stride, v = ent[0];
             uint32_t *k = KEY(ent);
