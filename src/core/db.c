@@ -2,6 +2,7 @@
 #include "core/db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,13 @@ dw_rc dw_db_int(dw_db *db, const char *sql, int64_t *out, dw_err *e)
     return (r == SQLITE_ROW || r == SQLITE_DONE) ? DW_OK : dw_db_fail(db, e, "query");
 }
 
+/* Process-wide sqlite settings, before its first use: no memory
+ * statistics (they take a global mutex on every allocation, which the
+ * threads of a run then contend for). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 /* Checks versions and flags of an existing database, or records them. */
 static dw_rc check_meta(dw_db *db, unsigned flags, unsigned norm_flags, dw_err *e)
 {
@@ -243,6 +251,7 @@ dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_fl
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     }
     db->lock_fd = -1;
+    pthread_once(&sqlite_once, sqlite_setup);
     /* a connection is used by one thread at a time: no sqlite mutexes */
     int oflags = SQLITE_OPEN_NOMUTEX | ((flags & DW_DB_READONLY) ? SQLITE_OPEN_READONLY
                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

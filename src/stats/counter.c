@@ -26,7 +26,9 @@ struct dw_counter {
     uint64_t *table;    /* cap entries; key word 0 == 0 marks an empty slot (owned) */
     size_t cap;         /* slots, a power of two (0 before the first add) */
     size_t len;         /* entries in use */
-    dw_vocab *vocab;    /* word ids and ranks (not owned) */
+    dw_vocab *vocab;    /* word ids and ranks (not owned); NULL: keys are numbers */
+    int share;          /* its shares of the budget (DW_COUNTER_SHARE, or less) */
+    int leftover;       /* 1: holds what the others leave (share 0) */
     dw_membudget *budget; /* shared budget (not owned) */
     char *tmpdir;       /* folder of the runs (owned) */
     char **runs;        /* paths of the runs not merged yet, oldest first (owned) */
@@ -70,18 +72,49 @@ dw_counter *dw_counter_new(int kw, int nv, int first, int pair, dw_vocab *vocab,
     c->stride = c->kq + (size_t)nv;
     c->vocab = vocab;
     c->budget = budget;
-    budget->ncounters++;
+    c->share = DW_COUNTER_SHARE;
+    __atomic_add_fetch(&budget->shares, c->share, __ATOMIC_RELAXED);
     return c;
+}
+
+void dw_membudget_set_vocab(dw_membudget *b, size_t bytes) { __atomic_store_n(&b->vocab_bytes, bytes, __ATOMIC_RELAXED); }
+
+void dw_counter_set_lanes(dw_counter *c, int lanes)
+{
+    int s = DW_COUNTER_SHARE / (lanes > 0 ? lanes : 1);
+    __atomic_add_fetch(&c->budget->shares, s - c->share, __ATOMIC_RELAXED);
+    c->share = s;
+}
+
+void dw_counter_set_leftover(dw_counter *c)
+{
+    __atomic_sub_fetch(&c->budget->shares, c->share, __ATOMIC_RELAXED);
+    c->share = 0;
+    c->leftover = 1;
+}
+
+/* Charges d bytes (negative: releases) to the budget's counter tables. */
+static void budget_charge(dw_counter *c, long long d)
+{
+    __atomic_add_fetch(&c->budget->used, (size_t)d, __ATOMIC_RELAXED);
 }
 
 unsigned dw_counter_runs(const dw_counter *c) { return c->seq; }
 
-/* Bytes this counter may hold: its share of what the vocabulary leaves. */
+/* Bytes this counter may hold: its share of what the vocabulary leaves, or
+ * (leftover) what the other counters' tables leave of it. */
 static size_t share(const dw_counter *c)
 {
-    size_t lim = c->budget->limit, vb = dw_vocab_bytes(c->budget->vocab) + c->budget->fixed;
+    const dw_membudget *b = c->budget;
+    size_t lim = b->limit, vb = __atomic_load_n(&b->vocab_bytes, __ATOMIC_RELAXED) +
+                                __atomic_load_n(&b->fixed, __ATOMIC_RELAXED);
     size_t left = lim > vb ? lim - vb : 0;
-    return left / (size_t)(c->budget->ncounters ? c->budget->ncounters : 1);
+    if (c->leftover) {
+        size_t others = __atomic_load_n(&b->used, __ATOMIC_RELAXED) - c->cap * c->stride * 8;
+        return left > others ? left - others : 0;
+    }
+    int all = __atomic_load_n(&b->shares, __ATOMIC_RELAXED);
+    return all > 0 ? (size_t)((unsigned __int128)left * (unsigned)c->share / (unsigned)all) : left;
 }
 
 /* Counting tables come from dw_bigmem_zalloc (huge pages from 2 MiB on). */
@@ -104,17 +137,36 @@ static int table_alloc(dw_counter *c, size_t ncap)
             j = (j + 1) & mask;
         memcpy(nt + j * c->stride, src, c->stride * 8);
     }
-    c->budget->used -= c->cap * c->stride * 8;
-    c->budget->used += ncap * c->stride * 8;
+    budget_charge(c, (long long)(ncap * c->stride * 8) - (long long)(c->cap * c->stride * 8));
     table_release(c->table, c->cap * c->stride * 8);
     c->table = nt;
     c->cap = ncap;
     return 0;
 }
 
+/* Replaces the EMPTY table by one of ncap slots, the old one freed first;
+ * keeps the old size when the new one cannot be had. */
+static void table_renew(dw_counter *c, size_t ncap)
+{
+    size_t esz = c->stride * 8;
+    table_release(c->table, c->cap * esz);
+    budget_charge(c, -(long long)(c->cap * esz));
+    uint64_t *nt = table_new(ncap * esz);
+    if (!nt) {
+        ncap = c->cap;
+        nt = table_new(ncap * esz);
+    }
+    c->table = nt;
+    c->cap = nt ? ncap : 0;
+    c->len = 0;
+    budget_charge(c, (long long)(c->cap * esz));
+}
+
 /* Replaces word ids by ranks (to_rank) or ranks by ids; orders pairs. */
 static void key_map(const dw_counter *c, uint32_t *k, int to_rank)
 {
+    if (!c->vocab)
+        return; /* keys are numbers */
     const uint32_t *map = to_rank ? c->vocab->rank : c->vocab->order;
     for (int i = c->first; i < c->kw; i++)
         if (k[i])
@@ -204,6 +256,58 @@ static void sort_entries(uint64_t *t, size_t n, size_t stride, int kw)
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && less_ent(t + j * stride, t + (j - 1) * stride, kw); j--)
             swap_ent(t + j * stride, t + (j - 1) * stride, stride);
+}
+
+/* Sorts n entries of stride words whose key is their first 64-bit word
+ * (packed by sort_table) by that number, in place: an MSD radix sort of 8
+ * bits a pass from the highest bit any key has (American flag sort: counts,
+ * then every entry swapped into its bucket), buckets of fewer than
+ * RADIX_MIN entries finished by sort_entries. About 4 passes over a
+ * table instead of quicksort's log2 n, with no extra memory. */
+#define RADIX_MIN 64
+
+static void radix_entries(uint64_t *t, size_t n, size_t stride, int shift)
+{
+    size_t count[256] = {0}, head[256], end[256];
+    for (size_t i = 0; i < n; i++)
+        count[t[i * stride] >> shift & 255]++;
+    size_t at = 0;
+    for (int b = 0; b < 256; b++) {
+        head[b] = at;
+        at += count[b];
+        end[b] = at;
+    }
+    for (int b = 0; b < 256; b++)
+        while (head[b] < end[b]) {
+            uint64_t *x = t + head[b] * stride;
+            unsigned d = (unsigned)(x[0] >> shift & 255);
+            if (d == (unsigned)b)
+                head[b]++;
+            else
+                swap_ent(x, t + head[d]++ * stride, stride);
+        }
+    for (int b = 0; b < 256; b++) {
+        size_t lo = end[b] - count[b];
+        if (count[b] < 2)
+            continue;
+        if (count[b] < RADIX_MIN || shift == 0)
+            sort_entries(t + lo * stride, count[b], stride, 0);
+        else
+            radix_entries(t + lo * stride, count[b], stride, shift >= 8 ? shift - 8 : 0);
+    }
+}
+
+static void sort_packed(uint64_t *t, size_t n, size_t stride)
+{
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= t[i * stride];
+    if (n < RADIX_MIN || !any) {
+        sort_entries(t, n, stride, 0);
+        return;
+    }
+    int top = 63 - __builtin_clzll(any); /* highest bit set in some key */
+    radix_entries(t, n, stride, top >= 7 ? top - 7 : 0);
 }
 
 /* ---- run files ---- */
@@ -408,7 +512,7 @@ static size_t sort_table(dw_counter *c)
             uint64_t v = (uint64_t)k[0] << 32 | (c->kw == 2 ? k[1] : 0);
             ent[0] = v;
         }
-        sort_entries(c->table, n, c->stride, 0);
+        sort_packed(c->table, n, c->stride);
         for (size_t i = 0; i < n; i++) {
             uint64_t *ent = c->table + i * c->stride, v = ent[0];
             uint32_t *k = KEY(ent);
@@ -424,8 +528,10 @@ static size_t sort_table(dw_counter *c)
 /* Writes the table as a sorted run and empties it. */
 static dw_rc spill(dw_counter *c, dw_err *e)
 {
-    if (dw_vocab_sort(c->vocab) != 0)
+    if (c->vocab && dw_vocab_sort(c->vocab) != 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (c->vocab)
+        dw_membudget_set_vocab(c->budget, dw_vocab_bytes(c->vocab));
     size_t n = sort_table(c);
     char *path = run_path(c);
     if (!path)
@@ -469,6 +575,17 @@ dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, d
             dw_rc rc = spill(c, e);
             if (rc != DW_OK)
                 return rc;
+            /* an empty table grows without holding the old one: to the
+             * largest that its share holds (doubling held both, so a
+             * table stopped at a third of its share; fewer spills now) */
+            size_t big = c->cap;
+            while (big * 2 * esz <= share(c))
+                big *= 2;
+            if (big > c->cap) {
+                table_renew(c, big);
+                if (!c->cap)
+                    return dw_err_set(e, DW_ENOMEM, "out of memory");
+            }
         }
     }
     size_t mask = c->cap - 1;
@@ -477,12 +594,14 @@ dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, d
         uint64_t *ent = c->table + i * c->stride;
         uint32_t *k = KEY(ent);
         if (!k[0]) {
-            memcpy(k, key, (size_t)c->kw * 4);
-            memcpy(ent + c->kq, vals, (size_t)c->nv * 8);
+            for (int w = 0; w < c->kw; w++) /* loops: memcpy would be a call */
+                k[w] = key[w];
+            for (int v = 0; v < c->nv; v++)
+                ent[c->kq + (size_t)v] = vals[v];
             c->len++;
             return DW_OK;
         }
-        if (memcmp(k, key, (size_t)c->kw * 4) == 0) {
+        if (dw_keys_equal(k, key, c->kw)) {
             for (int v = 0; v < c->nv; v++)
                 ent[c->kq + (size_t)v] += vals[v];
             return DW_OK;
@@ -625,8 +744,10 @@ static void drop_runs(dw_counter *c, unsigned k)
 
 dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *e)
 {
-    if (dw_vocab_sort(c->vocab) != 0)
+    if (c->vocab && dw_vocab_sort(c->vocab) != 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (c->vocab)
+        dw_membudget_set_vocab(c->budget, dw_vocab_bytes(c->vocab));
     dw_rc rc = DW_OK;
     if (!c->nruns) {
         size_t n = c->table ? sort_table(c) : 0;
@@ -637,7 +758,7 @@ dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *
     } else {
         if (c->len)
             rc = spill(c, e);
-        c->budget->used -= c->cap * c->stride * 8;
+        budget_charge(c, -(long long)(c->cap * c->stride * 8));
         table_release(c->table, c->cap * c->stride * 8);
         c->table = NULL;
         c->cap = 0;
@@ -660,7 +781,7 @@ dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *
         drop_runs(c, c->nruns);
     }
     if (c->table) {
-        c->budget->used -= c->cap * c->stride * 8;
+        budget_charge(c, -(long long)(c->cap * c->stride * 8));
         table_release(c->table, c->cap * c->stride * 8);
         c->table = NULL;
         c->cap = 0;
@@ -675,8 +796,8 @@ void dw_counter_free(dw_counter *c)
         return;
     drop_runs(c, c->nruns);
     if (c->table)
-        c->budget->used -= c->cap * c->stride * 8;
-    c->budget->ncounters--;
+        budget_charge(c, -(long long)(c->cap * c->stride * 8));
+    __atomic_sub_fetch(&c->budget->shares, c->share, __ATOMIC_RELAXED);
     table_release(c->table, c->cap * c->stride * 8);
     free(c->runs);
     free(c->tmpdir);

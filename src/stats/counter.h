@@ -14,7 +14,13 @@
  * stream comes in the order of the database's text keys. With `pair`, a key
  * is an unordered pair of two word ids (kw = 2): stored smaller id first,
  * streamed with the smaller-ranked word first. Word field 0 of a key is never
- * 0 (it marks an empty slot). */
+ * 0 (it marks an empty slot).
+ *
+ * Without a vocabulary (vocab NULL) keys are numbers: runs and the stream
+ * come in key order (word 0 first), and the counter never reads a
+ * vocabulary, so it may run in a thread of its own while another thread
+ * adds words (stats/lanes.h). The budget's figures are read and written
+ * atomically for that reason. */
 #ifndef DW_STATS_COUNTER_H
 #define DW_STATS_COUNTER_H
 
@@ -28,14 +34,31 @@
 #define DW_COUNTER_MAXKW 8  /* most 32-bit words in a key */
 #define DW_COUNTER_MAXNV 2  /* most 64-bit values */
 
+/* 1 when keys a and b of kw words are equal: a loop the compiler keeps
+ * inline, where memcmp of a variable length is a library call per probe. */
+static inline int dw_keys_equal(const uint32_t *a, const uint32_t *b, int kw)
+{
+    for (int i = 0; i < kw; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* The shared memory budget of a run: the vocabulary and every counter. */
 typedef struct {
     size_t limit;           /* bytes allowed for counters and vocabulary */
-    const dw_vocab *vocab;  /* its size is charged to the budget */
-    size_t used;            /* bytes held by the counters' tables */
-    size_t fixed;           /* bytes held by per-word arrays outside the counters */
-    int ncounters;          /* counters sharing the budget */
+    size_t vocab_bytes;     /* bytes held by the vocabulary (set by its owner, atomic) */
+    size_t used;            /* bytes held by the counters' tables (atomic) */
+    size_t fixed;           /* bytes held by per-word arrays outside the counters (atomic) */
+    int shares;             /* shares of the counters: DW_COUNTER_SHARE each, a lane
+                               1/lanes of it, a leftover counter none */
 } dw_membudget;
+
+#define DW_COUNTER_SHARE 840 /* one counter's shares (divisible by 1..8 lanes) */
+
+/* Sets the budget's vocabulary bytes (atomic; the vocabulary's owner calls
+ * it when the vocabulary grows). */
+void dw_membudget_set_vocab(dw_membudget *b, size_t bytes);
 
 typedef struct dw_counter dw_counter;
 
@@ -43,10 +66,16 @@ typedef struct dw_counter dw_counter;
  * by rank) and its summed values. Returns DW_OK to go on. */
 typedef dw_rc (*dw_counter_emit)(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e);
 
-/* Creates a counter. vocab must outlive it; runs go to files in tmpdir
+/* Creates a counter. vocab (NULL: keys are numbers) must outlive it; runs go to files in tmpdir
  * (an existing folder). Free with dw_counter_free. NULL when out of memory. */
 dw_counter *dw_counter_new(int kw, int nv, int first, int pair, dw_vocab *vocab, dw_membudget *budget,
                            const char *tmpdir);
+/* Makes c one of `lanes` counters that together hold one counter's share
+ * of the budget. Call right after dw_counter_new. */
+void dw_counter_set_lanes(dw_counter *c, int lanes);
+/* Makes c hold whatever the other counters' tables leave of the budget
+ * (for a counter filled after the others stopped growing). */
+void dw_counter_set_leftover(dw_counter *c);
 /* Adds vals to key's values. May spill (DW_EIO on a write error). */
 dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, dw_err *e);
 /* Adds n keys (kw words each, back to back) with their values (nv each):

@@ -3,7 +3,10 @@
  * replaces the statistics tables in one transaction. Normalizing and
  * tokenizing run on worker threads one batch ahead of the counting, which
  * runs on the calling thread in article order, so word ids (and everything
- * else) do not depend on the thread count. */
+ * else) do not depend on the thread count. Co-occurrence pairs are counted
+ * in lanes (stats/lanes.h): threads of their own, each holding the pairs of
+ * one hash range; at the end the pairs at or above min_count go through one
+ * more counter that streams them in the words' order. */
 #define _GNU_SOURCE
 #include "stats/stats.h"
 
@@ -25,6 +28,7 @@
 #include "core/strmap.h"
 #include "core/tok.h"
 #include "stats/counter.h"
+#include "stats/lanes.h"
 #include "stats/vocab.h"
 
 /* The articles counted: cluster representatives (an article that the
@@ -100,8 +104,9 @@ typedef struct {
 typedef struct {
     size_t body_off;  /* its body in the batch's bodies */
     size_t body_len;  /* bytes */
-    uint32_t src;     /* bucket of its outlet, 0: none */
-    uint32_t month;   /* bucket of its month, 0: none */
+    size_t src_off;   /* its outlet's name (NUL-ended) in the batch's bodies, or: */
+    int has_src;      /* 0: no outlet (or --per without source) */
+    char mon[8];      /* its month YYYY-MM, "" when none (or not counted) */
     int w;            /* worker space holding its text (normalized) and tokens */
     size_t text_off;  /* its text in ws[w].text (normalized) */
     size_t tok_off;   /* its first token in ws[w] */
@@ -308,7 +313,8 @@ static int lenmap_add(lenmap *m, uint64_t len)
 /* Adds waiting for a counter, passed on in batches (dw_counter_add_many
  * prefetches the slots of a batch). */
 typedef struct {
-    dw_counter *c;    /* the counter (not owned) */
+    dw_counter *c;    /* the counter (not owned), or NULL: */
+    dw_lanes *lanes;  /* the lanes (not owned) */
     int kw, nv;       /* its key words and values */
     uint32_t *keys;   /* PEND_MAX keys (owned) */
     uint64_t *vals;   /* PEND_MAX values (owned) */
@@ -317,9 +323,10 @@ typedef struct {
 
 #define PEND_MAX 4096 /* adds per batch */
 
-static int pend_init(pending *p, dw_counter *c, int kw, int nv)
+static int pend_init(pending *p, dw_counter *c, dw_lanes *lanes, int kw, int nv)
 {
     p->c = c;
+    p->lanes = lanes;
     p->kw = kw;
     p->nv = nv;
     p->n = 0;
@@ -330,15 +337,22 @@ static int pend_init(pending *p, dw_counter *c, int kw, int nv)
 
 static dw_rc pend_flush(pending *p, dw_err *e)
 {
-    dw_rc rc = p->n ? dw_counter_add_many(p->c, p->keys, p->vals, p->n, e) : DW_OK;
+    dw_rc rc = !p->n ? DW_OK
+               : p->c ? dw_counter_add_many(p->c, p->keys, p->vals, p->n, e)
+                      : dw_lanes_add_many(p->lanes, p->keys, p->vals, p->n, e);
     p->n = 0;
     return rc;
 }
 
 static inline dw_rc pend_add(pending *p, const uint32_t *key, const uint64_t *vals, dw_err *e)
 {
-    memcpy(p->keys + p->n * (size_t)p->kw, key, (size_t)p->kw * sizeof *key);
-    memcpy(p->vals + p->n * (size_t)p->nv, vals, (size_t)p->nv * sizeof *vals);
+    /* loops, not memcpy of a variable length (a library call per add) */
+    uint32_t *k = p->keys + p->n * (size_t)p->kw;
+    for (int i = 0; i < p->kw; i++)
+        k[i] = key[i];
+    uint64_t *v = p->vals + p->n * (size_t)p->nv;
+    for (int i = 0; i < p->nv; i++)
+        v[i] = vals[i];
     return ++p->n == PEND_MAX ? pend_flush(p, e) : DW_OK;
 }
 
@@ -357,8 +371,12 @@ typedef struct {
     dw_vocab vocab;          /* words */
     dw_membudget budget;     /* memory shared by the counters */
     dw_counter *ng;          /* n-grams: key (bucket << 3 | n, w1..wN), values (count, df) */
-    dw_counter *co;          /* pairs: key (a, b), value count in 1/unit */
-    pending png, pco;        /* adds waiting for ng and co */
+    dw_lanes *lanes;         /* pairs: key (a, b) (ids, a < b), value count in 1/unit,
+                                counted in lanes (threads) */
+    dw_counter *co;          /* the pairs kept (min_count), in rank order; made at the end */
+    pthread_mutex_t co_mu;   /* guards co while the lanes stream */
+    const char *tmpdir;      /* folder of the counters' runs */
+    pending png, pco;        /* adds waiting for ng and lanes */
     int kw;                  /* words in an n-gram key: 1 + ngram_max */
     uint64_t unit;           /* co-occurrence counts are multiples of 1/unit */
     unsigned char *stop;     /* stop[id]: a stop word (owned, grown with the vocabulary) */
@@ -559,10 +577,14 @@ static uint32_t word_id(run *r, const char *s, size_t n, uint64_t h)
             memset(r->uni + 2 * r->idcap, 0, (nc - r->idcap) * 2 * sizeof *u);
         }
         r->idcap = nc;
-        r->budget.fixed = r->idcap * (1 + sizeof *r->marg + (r->uni ? 2 * sizeof *r->uni : 0));
+        __atomic_store_n(&r->budget.fixed, r->idcap * (1 + sizeof *r->marg + (r->uni ? 2 * sizeof *r->uni : 0)),
+                         __ATOMIC_RELAXED);
     }
-    if (id == r->vocab.n && r->stopwords.len)
-        r->stop[id] = (unsigned char)dw_strmap_get(&r->stopwords, s, n, NULL);
+    if (id == r->vocab.n) { /* a new word */
+        if (r->stopwords.len)
+            r->stop[id] = (unsigned char)dw_strmap_get(&r->stopwords, s, n, NULL);
+        dw_membudget_set_vocab(&r->budget, dw_vocab_bytes(&r->vocab));
+    }
     return id;
 }
 
@@ -622,7 +644,7 @@ static size_t group_keys(run *r, size_t nk, int kw)
                 r->kdist[nd++] = (uint32_t)i;
                 break;
             }
-            if (memcmp(r->keys + (size_t)(s - 1) * (size_t)kw, k, (size_t)kw * 4) == 0) {
+            if (dw_keys_equal(r->keys + (size_t)(s - 1) * (size_t)kw, k, kw)) {
                 r->kcount[s - 1]++;
                 break;
             }
@@ -652,6 +674,12 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
     const unsigned char *sent = ws->sent + a->tok_off;
     if (a->oom)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
+    /* buckets on this thread, in article order (their ids follow it) */
+    uint32_t src = 0, month = 0;
+    if (a->has_src && !(src = bucket_get(r, "source", bt->bodies.data + a->src_off, e)))
+        return DW_ENOMEM;
+    if (a->mon[0] && !(month = bucket_get(r, "month", a->mon, e)))
+        return DW_ENOMEM;
     size_t n = a->ntok;
     if (n > r->idscap) {
         size_t nc = n * 2;
@@ -667,7 +695,7 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
         if (!(r->ids[i] = word_id(r, text + toks[2 * i], toks[2 * i + 1], hash[i])))
             return dw_err_set(e, DW_ENOMEM, "out of memory");
     }
-    uint32_t bks[3] = {1, a->src, a->month};
+    uint32_t bks[3] = {1, src, month};
     for (int b = 0; b < 3; b++)
         if (bks[b]) {
             bucket *bk = &r->buckets[bks[b] - 1];
@@ -710,7 +738,8 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
         for (size_t d = 0; d < nd && rc == DW_OK; d++) {
             const uint32_t *k = r->keys + (size_t)r->kdist[d] * (size_t)kw;
             uint64_t vals[2] = {r->kcount[r->kdist[d]], 1};
-            memcpy(key, k, (size_t)kw * 4);
+            for (int w = 0; w < kw; w++)
+                key[w] = k[w];
             int b = 0;
             if (k[0] == 1) { /* unigram, overall bucket: per-word arrays */
                 r->uni[2 * (size_t)k[1]] += vals[0];
@@ -791,17 +820,19 @@ static dw_rc read_batch(run *r, sqlite3_stmt *st, batch *b, dw_err *e)
         if (dw_buf_append(&b->bodies, body ? body : "", a->body_len) != 0)
             return dw_err_set(e, DW_ENOMEM, "out of memory");
         bytes += blen;
-        a->src = a->month = 0;
+        a->has_src = 0;
+        a->mon[0] = '\0';
         const char *pub = (const char *)sqlite3_column_text(st, 1);
         const char *src = (const char *)sqlite3_column_text(st, 2);
-        if (src && r->o->per_source && !(a->src = bucket_get(r, "source", src, e)))
-            return DW_ENOMEM;
+        if (src && r->o->per_source) {
+            a->src_off = b->bodies.len;
+            a->has_src = 1;
+            if (dw_buf_append(&b->bodies, src, strlen(src) + 1) != 0)
+                return dw_err_set(e, DW_ENOMEM, "out of memory");
+        }
         if (pub && strlen(pub) >= 7 && r->o->per_month) {
-            char mon[8];
-            memcpy(mon, pub, 7);
-            mon[7] = '\0';
-            if (!(a->month = bucket_get(r, "month", mon, e)))
-                return DW_ENOMEM;
+            memcpy(a->mon, pub, 7);
+            a->mon[7] = '\0';
         }
         b->n++;
     }
@@ -841,6 +872,53 @@ static void prep_join(prep_run *p)
     for (int i = 0; i < p->nthreads; i++)
         pthread_join(p->tids[i], NULL);
     p->nthreads = 0;
+}
+
+/* Reads the next batch and tokenizes it, on a thread of its own while the
+ * calling thread counts the current batch (with workers), or here. The
+ * statement is only stepped here meanwhile; buckets are resolved when
+ * counting, so the reading side touches nothing the counting side does. */
+typedef struct {
+    run *r;                    /* the run (options, database) */
+    sqlite3_stmt *st;          /* the articles */
+    batch *b;                  /* the batch to fill */
+    prep_run *pr;              /* tokenizing threads */
+    int workers;               /* how many */
+    pthread_t th;              /* the feeding thread */
+    int threaded;              /* 1: it runs */
+    dw_rc rc;                  /* result of read_batch */
+    dw_err err;                /* and its message */
+} feed;
+
+static void *feed_main(void *arg)
+{
+    feed *f = arg;
+    f->rc = read_batch(f->r, f->st, f->b, &f->err);
+    if (f->rc == DW_OK) {
+        prep_start(f->pr, f->b, f->r->o, f->r->db->norm_flags, f->workers);
+        prep_join(f->pr);
+    }
+    return NULL;
+}
+
+static void feed_start(feed *f, batch *b)
+{
+    f->b = b;
+    f->rc = DW_OK;
+    f->threaded = f->workers > 0 && pthread_create(&f->th, NULL, feed_main, f) == 0;
+    if (!f->threaded)
+        feed_main(f);
+}
+
+/* Waits for the batch; its result (e filled on an error). */
+static dw_rc feed_join(feed *f, dw_err *e)
+{
+    if (f->threaded)
+        pthread_join(f->th, NULL);
+    f->threaded = 0;
+    if (f->rc != DW_OK && e)
+        *e = f->err;
+    return f->rc;
 }
 
 /* ---- writing ---- */
@@ -939,12 +1017,20 @@ static void bind_count(sqlite3_stmt *st, int col, uint64_t units, uint64_t unit)
         sqlite3_bind_double(st, col, (double)units / (double)unit);
 }
 
+/* Receives a pair at or above min_count from a lane (any lane thread) and
+ * keeps it for stats_cooc in co, which orders by rank. */
+static dw_rc keep_pair(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    run *r = ctx;
+    pthread_mutex_lock(&r->co_mu);
+    dw_rc rc = dw_counter_add(r->co, key, vals, e);
+    pthread_mutex_unlock(&r->co_mu);
+    return rc;
+}
+
 static dw_rc emit_pair(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
 {
     run *r = ctx;
-    r->sum->pairs++;
-    if (vals[0] < (uint64_t)r->o->min_count * r->unit)
-        return DW_OK;
     r->sum->pairs_stored++;
     uint32_t a = r->vocab.order[key[0] - 1], b = r->vocab.order[key[1] - 1];
     double u = (double)r->unit;
@@ -1023,6 +1109,17 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
 {
     const dw_stats_opts *o = r->o;
     dw_db *db = r->db;
+    if (r->lanes) {
+        /* the lanes merge their runs while this thread writes the other
+         * tables; the pairs they keep are ranked in co */
+        if (dw_vocab_sort(&r->vocab) != 0)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        dw_membudget_set_vocab(&r->budget, dw_vocab_bytes(&r->vocab));
+        if (!(r->co = dw_counter_new(2, 1, 0, 1, &r->vocab, &r->budget, r->tmpdir)))
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        dw_counter_set_leftover(r->co);
+        dw_lanes_finish_start(r->lanes, (uint64_t)o->min_count * r->unit, keep_pair, r);
+    }
     dw_rc rc = dw_db_exec(db, clear_sql, e);
     /* buckets */
     if (rc == DW_OK) {
@@ -1057,9 +1154,7 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         rc = write_lengths(r, "tokens", &r->len_tokens, e);
     if (rc == DW_OK)
         rc = write_lengths(r, "chars", &r->len_chars, e);
-    if (rc == DW_OK && r->co) {
-        if (dw_vocab_sort(&r->vocab) != 0)
-            return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (rc == DW_OK && r->lanes) {
         sqlite3_stmt *st = dw_db_prepare(db, "INSERT INTO stats_cooc_terms(term, count) VALUES (?1, ?2)", e);
         rc = st ? DW_OK : DW_EDB;
         for (uint32_t k = 0; k < r->vocab.n && rc == DW_OK; k++) {
@@ -1078,7 +1173,10 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         if (rc == DW_OK) {
             r->ins = dw_db_prepare(db,
                 "INSERT INTO stats_cooc(term_a, term_b, count, pmi, npmi, llr) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
-            rc = r->ins ? dw_counter_finish(r->co, emit_pair, r, e) : DW_EDB;
+            /* the lanes' pairs at or above min_count, ranked, then written */
+            rc = r->ins ? dw_lanes_finish_wait(r->lanes, &r->sum->pairs, e) : DW_EDB;
+            if (rc == DW_OK)
+                rc = dw_counter_finish(r->co, emit_pair, r, e);
             sqlite3_finalize(r->ins);
             r->ins = NULL;
         }
@@ -1189,10 +1287,14 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
         return dw_err_set(e, DW_EIO, "cannot create a folder in %s: %s", o->tmpdir, strerror(errno));
 
     run *r = calloc(1, sizeof *r);
+    if (r)
+        pthread_mutex_init(&r->co_mu, NULL);
     batch bt[2];
     memset(bt, 0, sizeof bt);
     prep_run pr;
     memset(&pr, 0, sizeof pr);
+    feed fd;
+    memset(&fd, 0, sizeof fd);
     pthread_mutex_init(&pr.job.mu, NULL);
     int workers = o->threads > 1 ? o->threads : 0;
     int nws = workers ? workers : 1;
@@ -1225,18 +1327,19 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
     r->budget.limit = (o->memory_mb << 20) > reserve ? (o->memory_mb << 20) - reserve : (8u << 20);
     if (o->budget_bytes)
         r->budget.limit = o->budget_bytes;
-    r->budget.vocab = &r->vocab;
     if ((rc = load_stopwords(r, db->norm_flags, e)) != DW_OK)
         goto done;
     if (o->ngram_max > 0 && !(r->ng = dw_counter_new(r->kw, 2, 1, 0, &r->vocab, &r->budget, tmpl))) {
         rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         goto done;
     }
-    if (o->cooc && !(r->co = dw_counter_new(2, 1, 0, 1, &r->vocab, &r->budget, tmpl))) {
+    r->tmpdir = tmpl;
+    if (o->cooc && !(r->lanes = dw_lanes_new(o->threads > 1 ? (o->threads < DW_LANES_MAX ? o->threads : DW_LANES_MAX) : 1,
+                                             o->threads > 1, 2, 1, &r->budget, tmpl))) {
         rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         goto done;
     }
-    if ((r->ng && pend_init(&r->png, r->ng, r->kw, 2) != 0) || (r->co && pend_init(&r->pco, r->co, 2, 1) != 0)) {
+    if ((r->ng && pend_init(&r->png, r->ng, NULL, r->kw, 2) != 0) || (r->lanes && pend_init(&r->pco, NULL, r->lanes, 2, 1) != 0)) {
         rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         goto done;
     }
@@ -1253,24 +1356,24 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
         goto counted;
     }
     sqlite3_bind_int(st, 1, o->all_copies);
-    rc = read_batch(r, st, &bt[0], e);
-    if (rc == DW_OK) {
-        prep_start(&pr, &bt[0], o, db->norm_flags, workers);
-        prep_join(&pr);
-    }
+    fd.r = r;
+    fd.st = st;
+    fd.pr = &pr;
+    fd.workers = workers;
+    feed_start(&fd, &bt[0]);
+    rc = feed_join(&fd, e);
     for (int cur = 0; rc == DW_OK;) {
         batch *b = &bt[cur], *nx = &bt[!cur];
         int more = !b->done;
-        if (more) {
-            rc = read_batch(r, st, nx, e);
-            if (rc != DW_OK)
-                break;
-            prep_start(&pr, nx, o, db->norm_flags, workers);
-        }
+        if (more) /* the next batch read and tokenized meanwhile */
+            feed_start(&fd, nx);
         for (size_t i = 0; i < b->n && rc == DW_OK; i++)
             rc = count_art(r, b, &b->arts[i], e);
-        if (more)
-            prep_join(&pr);
+        if (more) {
+            dw_rc frc = feed_join(&fd, rc == DW_OK ? e : NULL);
+            if (rc == DW_OK)
+                rc = frc;
+        }
         if (!more)
             break;
         cur = !cur;
@@ -1284,13 +1387,14 @@ counted:
     if (rc != DW_OK)
         goto done;
     sum->articles = r->articles;
-    if ((r->ng && (rc = pend_flush(&r->png, e)) != DW_OK) || (r->co && (rc = pend_flush(&r->pco, e)) != DW_OK))
+    if ((r->ng && (rc = pend_flush(&r->png, e)) != DW_OK) || (r->lanes && (rc = pend_flush(&r->pco, e)) != DW_OK))
         goto done;
     /* writing: one transaction replaces every statistics table */
     if ((rc = dw_db_exec(db, "BEGIN IMMEDIATE", e)) != DW_OK)
         goto done;
     rc = write_all(r, db->norm_flags, e);
-    sum->runs = (r->ng ? dw_counter_runs(r->ng) : 0) + (r->co ? dw_counter_runs(r->co) : 0);
+    sum->runs = (r->ng ? dw_counter_runs(r->ng) : 0) + (r->lanes ? dw_lanes_runs(r->lanes) : 0) +
+                (r->co ? dw_counter_runs(r->co) : 0);
     if (rc == DW_OK)
         rc = dw_db_exec(db, "COMMIT", e);
     else
@@ -1305,7 +1409,9 @@ done:
         pend_free(&r->png);
         pend_free(&r->pco);
         dw_counter_free(r->ng);
+        dw_lanes_free(r->lanes); /* first: its streams add to co */
         dw_counter_free(r->co);
+        pthread_mutex_destroy(&r->co_mu);
         dw_vocab_free(&r->vocab);
         free(r->stop);
         free(r->marg);

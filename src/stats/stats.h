@@ -43,7 +43,7 @@ typedef struct {
     const char *stopwords_path; /* one stop word a line ('#' comments), NULL: built-in list */
     int64_t min_count;          /* pairs counted fewer times are not stored (0: every pair) */
     size_t memory_mb;           /* memory budget in MiB */
-    int threads;                /* threads normalizing and tokenizing */
+    int threads;                /* threads normalizing and tokenizing, and co-occurrence lanes */
     const char *tmpdir;         /* where runs spill (a private folder is made there) */
     size_t budget_bytes;        /* tests: bytes for the counters and vocabulary, overriding
                                    memory_mb (0: derived from memory_mb) */

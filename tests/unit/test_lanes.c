@@ -1,0 +1,292 @@
+/* test_lanes.c: the counter's number-keyed mode (streams in key order, with
+ * and without spilling, through the radix sort of packed keys) and counting
+ * in lanes: the same distinct keys and sums whatever the number of lanes,
+ * threads and memory budget, min0 filtering, and errors of a lane. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "stats/counter.h"
+#include "stats/lanes.h"
+#include "stats/vocab.h"
+
+#define NKEYS 200000 /* adds */
+
+/* A distinct key and its sum. */
+typedef struct {
+    uint64_t key;   /* word 0 << 32 | word 1 */
+    uint64_t sum;   /* summed value */
+} kv;
+
+static int cmp_kv(const void *a, const void *b)
+{
+    const kv *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Deterministic pseudo-random adds: pairs (a < b) with a skewed spread, so
+ * that some keys repeat many times and most are rare. */
+static void make_adds(uint32_t *keys, uint64_t *vals, size_t n, uint32_t maxid)
+{
+    uint64_t s = 88172645463325252ull;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        uint32_t r = 1 + (uint32_t)(s >> 58); /* 1..64: small ids and near pairs are frequent */
+        uint32_t a = 1 + (uint32_t)(s % (maxid / r)), b = a + 1 + (uint32_t)((s >> 32) % (2 + 200 / r));
+        keys[2 * i] = a < b ? a : b;
+        keys[2 * i + 1] = a < b ? b : a;
+        vals[i] = 1 + (s >> 62);
+    }
+}
+
+/* The distinct keys and sums of the adds, by sorting (the reference). */
+static size_t reference(const uint32_t *keys, const uint64_t *vals, size_t n, kv *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i].key = (uint64_t)keys[2 * i] << 32 | keys[2 * i + 1];
+        out[i].sum = vals[i];
+    }
+    qsort(out, n, sizeof *out, cmp_kv);
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++)
+        if (d && out[d - 1].key == out[i].key)
+            out[d - 1].sum += out[i].sum;
+        else
+            out[d++] = out[i];
+    return d;
+}
+
+/* What a stream delivered, from any thread. */
+typedef struct {
+    kv *got;            /* keys received */
+    size_t n;           /* how many */
+    pthread_mutex_t mu; /* guards got and n */
+    int ordered;        /* 1: each call's key above the previous one (one stream) */
+    uint64_t last;      /* previous key */
+} sink;
+
+static dw_rc collect(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    (void)e;
+    sink *s = ctx;
+    pthread_mutex_lock(&s->mu);
+    uint64_t k = (uint64_t)key[0] << 32 | key[1];
+    if (s->n && k <= s->last)
+        s->ordered = 0;
+    s->last = k;
+    s->got[s->n].key = k;
+    s->got[s->n].sum = vals[0];
+    s->n++;
+    pthread_mutex_unlock(&s->mu);
+    return DW_OK;
+}
+
+Test(counter, numbers_stream_in_key_order_with_and_without_spills, .timeout = 60)
+{
+    uint32_t *keys = malloc(NKEYS * 2 * sizeof *keys);
+    uint64_t *vals = malloc(NKEYS * sizeof *vals);
+    kv *ref = malloc(NKEYS * sizeof *ref);
+    make_adds(keys, vals, NKEYS, 40000);
+    size_t nref = reference(keys, vals, NKEYS, ref);
+    cr_assert_gt(nref, 50000); /* many keys: the radix sort has work */
+    cr_assert_lt(nref, NKEYS / 3); /* and repeats */
+    char *tmp = dwt_tmpdir();
+    size_t limits[] = {64u << 20, 256u << 10};
+    for (int li = 0; li < 2; li++) {
+        dw_membudget b = {.limit = limits[li]};
+        dw_counter *c = dw_counter_new(2, 1, 0, 0, NULL, &b, tmp);
+        cr_assert_not_null(c);
+        dw_err e = {{0}};
+        cr_assert_eq(dw_counter_add_many(c, keys, vals, NKEYS, &e), DW_OK, "%s", e.msg);
+        if (li == 0)
+            cr_assert_eq(dw_counter_runs(c), 0);
+        else
+            cr_assert_gt(dw_counter_runs(c), 4, "runs %u", dw_counter_runs(c));
+        sink s = {.got = malloc(NKEYS * sizeof(kv)), .ordered = 1};
+        pthread_mutex_init(&s.mu, NULL);
+        cr_assert_eq(dw_counter_finish(c, collect, &s, &e), DW_OK, "%s", e.msg);
+        cr_assert(s.ordered, "stream out of key order (limit %zu)", limits[li]);
+        cr_assert_eq(s.n, nref);
+        cr_assert(memcmp(s.got, ref, nref * sizeof *ref) == 0, "sums differ (limit %zu)", limits[li]);
+        pthread_mutex_destroy(&s.mu);
+        free(s.got);
+        dw_counter_free(c);
+        cr_assert_eq(b.used, 0);
+        cr_assert_eq(b.shares, 0);
+    }
+    dwt_rmtree(tmp);
+    free(tmp);
+    free(keys);
+    free(vals);
+    free(ref);
+}
+
+/* ranks: pairs streamed in the words' byte order, the smaller-ranked first,
+ * spilled or not (the packed keys' radix sort on rank space) */
+Test(counter, pairs_stream_in_rank_order, .timeout = 60)
+{
+    dw_vocab v = {0};
+    enum { NW = 3000 };
+    char w[16];
+    for (int i = 0; i < NW; i++) { /* ids in an order unlike the words' */
+        snprintf(w, sizeof w, "w%05d", (i * 7919) % NW);
+        cr_assert_eq(dw_vocab_intern(&v, w, strlen(w)), (uint32_t)i + 1);
+    }
+    uint32_t *keys = malloc(NKEYS * 2 * sizeof *keys);
+    uint64_t *vals = malloc(NKEYS * sizeof *vals);
+    make_adds(keys, vals, NKEYS, NW - 210); /* b stays below NW */
+    char *tmp = dwt_tmpdir();
+    char *first = NULL;
+    size_t limits[] = {64u << 20, 200u << 10};
+    for (int li = 0; li < 2; li++) {
+        dw_membudget b = {.limit = limits[li]};
+        dw_counter *c = dw_counter_new(2, 1, 0, 1, &v, &b, tmp);
+        dw_err e = {{0}};
+        cr_assert_eq(dw_counter_add_many(c, keys, vals, NKEYS, &e), DW_OK, "%s", e.msg);
+        cr_assert(li == 0 ? dw_counter_runs(c) == 0 : dw_counter_runs(c) > 2);
+        sink s = {.got = malloc(NKEYS * sizeof(kv)), .ordered = 1};
+        pthread_mutex_init(&s.mu, NULL);
+        cr_assert_eq(dw_counter_finish(c, collect, &s, &e), DW_OK, "%s", e.msg);
+        cr_assert(s.ordered, "stream out of rank order");
+        /* ranks are the words' order: w00000 < w00001 < ... */
+        for (size_t i = 0; i < s.n; i++) {
+            size_t la, lb;
+            const char *a = dw_vocab_word(&v, v.order[(s.got[i].key >> 32) - 1], &la);
+            const char *bw = dw_vocab_word(&v, v.order[(uint32_t)s.got[i].key - 1], &lb);
+            cr_assert_lt(strcmp(a, bw), 0, "pair not smaller word first");
+        }
+        char *dump = malloc(s.n * 40 + 1), *p = dump;
+        for (size_t i = 0; i < s.n; i++)
+            p += sprintf(p, "%llx %llu\n", (unsigned long long)s.got[i].key, (unsigned long long)s.got[i].sum);
+        if (!first)
+            first = dump;
+        else {
+            cr_assert_str_eq(first, dump, "the stream depends on the memory budget");
+            free(dump);
+        }
+        pthread_mutex_destroy(&s.mu);
+        free(s.got);
+        dw_counter_free(c);
+    }
+    free(first);
+    dw_vocab_free(&v);
+    dwt_rmtree(tmp);
+    free(tmp);
+    free(keys);
+    free(vals);
+}
+
+Test(lanes, same_keys_whatever_lanes_threads_and_budget, .timeout = 120)
+{
+    uint32_t *keys = malloc(NKEYS * 2 * sizeof *keys);
+    uint64_t *vals = malloc(NKEYS * sizeof *vals);
+    kv *ref = malloc(NKEYS * sizeof *ref);
+    make_adds(keys, vals, NKEYS, 40000);
+    size_t nref = reference(keys, vals, NKEYS, ref);
+    /* the keys at or above 6 */
+    size_t nbig = 0;
+    for (size_t i = 0; i < nref; i++)
+        nbig += ref[i].sum >= 6;
+    cr_assert_gt(nbig, 5000);
+    cr_assert_lt(nbig, nref / 2);
+    char *tmp = dwt_tmpdir();
+    for (int nl = 1; nl <= 4; nl++)
+        for (int th = 0; th <= 1; th++)
+            for (int small = 0; small <= 1; small++) {
+                dw_membudget b = {.limit = small ? 300u << 10 : 64u << 20};
+                dw_lanes *l = dw_lanes_new(nl, th, 2, 1, &b, tmp);
+                cr_assert_not_null(l);
+                cr_assert_eq(b.shares, DW_COUNTER_SHARE, "lanes hold one counter's share");
+                dw_err e = {{0}};
+                /* in uneven pieces, as a producer would */
+                for (size_t at = 0; at < NKEYS;) {
+                    size_t k = 1 + (at * 31) % 5000;
+                    if (k > NKEYS - at)
+                        k = NKEYS - at;
+                    cr_assert_eq(dw_lanes_add_many(l, keys + 2 * at, vals + at, k, &e), DW_OK, "%s", e.msg);
+                    at += k;
+                }
+                sink s = {.got = malloc(NKEYS * sizeof(kv)), .ordered = 1};
+                pthread_mutex_init(&s.mu, NULL);
+                uint64_t distinct = 0;
+                uint64_t min0 = small ? 6 : 0;
+                cr_assert_eq(dw_lanes_finish(l, min0, collect, &s, &distinct, &e), DW_OK, "%s", e.msg);
+                cr_assert_eq(distinct, nref, "lanes %d threads %d small %d", nl, th, small);
+                if (small)
+                    cr_assert_gt(dw_lanes_runs(l), 0);
+                qsort(s.got, s.n, sizeof *s.got, cmp_kv);
+                size_t want = 0;
+                for (size_t i = 0; i < nref; i++)
+                    if (ref[i].sum >= min0) {
+                        cr_assert_lt(want, s.n);
+                        cr_assert_eq(s.got[want].key, ref[i].key);
+                        cr_assert_eq(s.got[want].sum, ref[i].sum);
+                        want++;
+                    }
+                cr_assert_eq(s.n, want, "lanes %d threads %d small %d", nl, th, small);
+                pthread_mutex_destroy(&s.mu);
+                free(s.got);
+                dw_lanes_free(l);
+                cr_assert_eq(b.shares, 0);
+                cr_assert_eq(b.used, 0);
+            }
+    dw_lanes_free(NULL);
+    dwt_rmtree(tmp);
+    free(tmp);
+    free(keys);
+    free(vals);
+    free(ref);
+}
+
+/* lanes freed without finishing: threads stop, runs are removed */
+Test(lanes, free_without_finish_removes_runs, .timeout = 60)
+{
+    uint32_t *keys = malloc(NKEYS * 2 * sizeof *keys);
+    uint64_t *vals = malloc(NKEYS * sizeof *vals);
+    make_adds(keys, vals, NKEYS, 40000);
+    char *tmp = dwt_tmpdir();
+    dw_membudget b = {.limit = 256u << 10};
+    dw_lanes *l = dw_lanes_new(2, 1, 2, 1, &b, tmp);
+    dw_err e = {{0}};
+    cr_assert_eq(dw_lanes_add_many(l, keys, vals, NKEYS, &e), DW_OK, "%s", e.msg);
+    dw_lanes_free(l);
+    cr_assert_eq(rmdir(tmp), 0, "runs left in %s", tmp); /* an empty folder */
+    free(tmp);
+    free(keys);
+    free(vals);
+}
+
+/* a lane that cannot write its run reports it, naming the file */
+Test(lanes, run_write_error_is_reported, .timeout = 60)
+{
+    uint32_t *keys = malloc(NKEYS * 2 * sizeof *keys);
+    uint64_t *vals = malloc(NKEYS * sizeof *vals);
+    make_adds(keys, vals, NKEYS, 40000);
+    char *tmp = dwt_tmpdir();
+    char gone[4300];
+    snprintf(gone, sizeof gone, "%s/gone", tmp); /* a folder that does not exist */
+    dw_membudget b = {.limit = 256u << 10};
+    dw_lanes *l = dw_lanes_new(2, 1, 2, 1, &b, gone);
+    dw_err e = {{0}};
+    dw_rc rc = dw_lanes_add_many(l, keys, vals, NKEYS, &e);
+    uint64_t distinct = 0;
+    sink s = {.got = malloc(NKEYS * sizeof(kv)), .ordered = 1};
+    pthread_mutex_init(&s.mu, NULL);
+    if (rc == DW_OK)
+        rc = dw_lanes_finish(l, 0, collect, &s, &distinct, &e);
+    pthread_mutex_destroy(&s.mu);
+    free(s.got);
+    cr_assert_eq(rc, DW_EIO);
+    cr_assert(strstr(e.msg, "cannot create") && strstr(e.msg, "/gone/run-"), "%s", e.msg);
+    dw_lanes_free(l);
+    dwt_rmtree(tmp);
+    free(tmp);
+    free(keys);
+    free(vals);
+}
