@@ -287,7 +287,7 @@ Test(leak, stored_hashes_and_texts_give_the_same_figures)
     /* train: 40 texts of 200 words; test: 10 texts, half of them copying
      * 100 words of a train text between lines of their own */
     enum { NTR = 40, NTE = 10, W = 200 };
-    char *tr[NTR], *te[NTE];
+    char *tr[NTR] = {0}, *te[NTE] = {0};
     uint32_t x = 4242;
     for (int i = 0; i < NTR + NTE; i++) {
         dw_buf b = DW_BUF_INIT;
