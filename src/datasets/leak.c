@@ -1,19 +1,16 @@
-/* leak.c: bounded 13-gram hash set, 13-gram hashing and the leakage run
- * of a release, optionally in a thread of its own (see leak.h). */
+/* leak.c: bounded 13-gram hash set and the leakage run of a release,
+ * optionally in a thread of its own (see leak.h). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-/* inlined: the window hash has a constant length, so the compiler keeps
- * only XXH3's 17-128 byte path (same function, same values) */
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include "core/bigmem.h"
+#include "core/buf.h"
+#include "core/grams.h"
 #include "core/norm.h"
-#include "core/tok.h"
 #include "datasets/leak.h"
 
 /* The slots are big and probed at random: huge pages (core/bigmem.h). */
@@ -31,7 +28,7 @@ dw_leak_set *dw_leak_set_new(size_t cap)
     while (s->nslots < 2 * s->cap)
         s->nslots *= 2;
     s->slots = leak_slots_new(s->nslots * sizeof *s->slots);
-    s->k = 1;
+    s->k = DW_GRAMS_MODULUS;
     if (!s->slots) {
         free(s);
         return NULL;
@@ -106,44 +103,24 @@ int dw_leak_set_add(dw_leak_set *s, uint64_t h)
     return 0;
 }
 
-int dw_leak_grams(const char *text, size_t n, unsigned norm_flags, dw_buf *scratch,
-                  void (*fn)(uint64_t h, void *arg), void *arg)
-{
-    dw_buf_reset(scratch);
-    if (dw_norm_text(scratch, text, n, norm_flags | DW_NORM_NO_NEWLINES) < 0)
-        return -1;
-    dw_tok t;
-    dw_token tk;
-    /* the last 13 token hashes, each stored twice (at i and i + 13), so
-     * that the window, oldest first, is the 13 words from i + 1 */
-    uint64_t ring[2 * DW_LEAK_N];
-    size_t count = 0, i = DW_LEAK_N - 1;
-    dw_tok_init(&t, scratch->data ? scratch->data : "", scratch->len);
-    while (dw_tok_next(&t, &tk)) {
-        i = i == DW_LEAK_N - 1 ? 0 : i + 1;
-        ring[i] = ring[i + DW_LEAK_N] = XXH3_64bits(scratch->data + tk.off, tk.len);
-        if (++count < DW_LEAK_N)
-            continue;
-        uint64_t h = XXH3_64bits(ring + i + 1, DW_LEAK_N * sizeof *ring);
-        fn(h ? h : 1, arg);
-    }
-    return 0;
-}
-
-/* Texts are handed to the hashing thread in blocks (dw_buf) of about
- * LEAK_BLOCK bytes, each text as is_test (1 byte), its length (size_t) and
+/* Rows are handed to the hashing thread in blocks (dw_buf) of about
+ * LEAK_BLOCK bytes, each row as its kind (1 byte: LEAK_TEST for a test row,
+ * plus LEAK_TEXT for a text, else stored hashes), its length (size_t) and
  * its bytes; at most LEAK_QN blocks are queued (8 MiB). The blocks' buffers
  * go round between the two sides and are reused: a malloc per text, freed
  * by the other thread, made the allocator hand memory back to the kernel and
  * take it again, a page fault every 4 KiB of text. */
 #define LEAK_BLOCK (1u << 20)
 #define LEAK_QN 8
+#define LEAK_TEST 1 /* kind bit: a test row (else train) */
+#define LEAK_TEXT 2 /* kind bit: the row's text (else its stored hashes) */
 
 struct dw_leak_run {
     dw_leak_set *set;      /* train 13-grams */
     unsigned norm_flags;   /* normalization of the database */
     FILE *spool;           /* test 13-gram hashes, unlinked */
     dw_buf scratch;        /* normalization buffer of the hashing side */
+    dw_buf sample;         /* sampled hashes of a text, hashing side */
     uint64_t hbuf[4096];   /* test hashes waiting to be spooled */
     uint64_t tbuf[1024];   /* train hashes waiting to be added */
     size_t nt;             /* how many */
@@ -198,22 +175,41 @@ static void run_test(uint64_t h, void *arg)
     }
 }
 
-/* Hashes one text on the hashing side. */
-static void run_hash(dw_leak_run *r, int is_test, const char *text, size_t n)
+/* Adds the hashes of one row (stored format, n bytes) on the hashing side. */
+static void run_grams(dw_leak_run *r, int is_test, const void *grams, size_t n)
 {
-    if (dw_leak_grams(text, n, r->norm_flags, &r->scratch, is_test ? run_test : run_train, r) < 0)
-        r->oom = 1;
+    void (*fn)(uint64_t, void *) = is_test ? run_test : run_train;
+    for (size_t i = 0; i < n / 8; i++)
+        fn(dw_grams_at(grams, i), r);
 }
 
-/* Hashes the texts of a block. */
+/* Hashes one row of the given kind (LEAK_*) on the hashing side: a text is
+ * normalized as ingest does and sampled with core/grams.h. */
+static void run_hash(dw_leak_run *r, int kind, const char *p, size_t n)
+{
+    if (kind & LEAK_TEXT) {
+        dw_buf_reset(&r->scratch);
+        dw_buf_reset(&r->sample);
+        if (dw_norm_text(&r->scratch, p, n, r->norm_flags) < 0 ||
+            dw_grams_sample(dw_buf_str(&r->scratch), r->scratch.len, &r->sample, NULL) < 0) {
+            r->oom = 1;
+            return;
+        }
+        p = dw_buf_str(&r->sample);
+        n = r->sample.len;
+    }
+    run_grams(r, kind & LEAK_TEST, p, n);
+}
+
+/* Hashes the rows of a block. */
 static void run_block(dw_leak_run *r, const dw_buf *b)
 {
     for (const char *p = b->data, *end = b->data + b->len; p < end;) {
-        int is_test = *p++;
+        int kind = *p++;
         size_t n;
         memcpy(&n, p, sizeof n);
         p += sizeof n;
-        run_hash(r, is_test, p, n);
+        run_hash(r, kind, p, n);
         p += n;
     }
 }
@@ -296,19 +292,30 @@ static dw_rc run_error(const dw_leak_run *r, dw_err *e)
     return DW_OK;
 }
 
-dw_rc dw_leak_run_add(dw_leak_run *r, int is_test, const char *text, size_t n, dw_err *e)
+/* Adds a row of the given kind (LEAK_*): at once, or queued. */
+static dw_rc run_add(dw_leak_run *r, int kind, const void *p, size_t n, dw_err *e)
 {
     if (!r->threaded) {
-        run_hash(r, is_test, text, n);
+        run_hash(r, kind, p, n);
         return run_error(r, e);
     }
-    char t = (char)(is_test != 0);
+    char t = (char)kind;
     if (dw_buf_append(&r->fill, &t, 1) < 0 || dw_buf_append(&r->fill, &n, sizeof n) < 0 ||
-        dw_buf_append(&r->fill, text, n) < 0)
+        dw_buf_append(&r->fill, p, n) < 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     if (r->fill.len >= LEAK_BLOCK)
         run_put(r);
     return DW_OK; /* the thread's errors are reported by dw_leak_run_finish */
+}
+
+dw_rc dw_leak_run_add_grams(dw_leak_run *r, int is_test, const void *grams, size_t n, dw_err *e)
+{
+    return run_add(r, is_test ? LEAK_TEST : 0, grams, n - n % 8, e);
+}
+
+dw_rc dw_leak_run_add_text(dw_leak_run *r, int is_test, const char *text, size_t n, dw_err *e)
+{
+    return run_add(r, (is_test ? LEAK_TEST : 0) | LEAK_TEXT, text, n, e);
 }
 
 /* Stops the thread after the queue is drained. */
@@ -370,5 +377,6 @@ void dw_leak_run_free(dw_leak_run *r)
     dw_buf_free(&r->fill);
     dw_leak_set_free(r->set);
     dw_buf_free(&r->scratch);
+    dw_buf_free(&r->sample);
     free(r);
 }

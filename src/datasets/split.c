@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "core/buf.h"
+#include "core/grams.h"
 #include "core/hash.h"
 #include "core/norm.h"
 #include "datasets/card.h"
@@ -461,12 +462,12 @@ typedef struct {
 /* Appends n bytes at p to a packed row. */
 static int pack_bytes(dw_buf *b, const void *p, size_t n) { return dw_buf_append(b, p, n); }
 
-/* Appends a string s[0..n) (NULL allowed) to a packed row: its 32-bit
- * length, its bytes and a NUL. */
+/* Appends a string or blob s[0..n) (NULL allowed) to a packed row: its
+ * 32-bit length, its bytes and a NUL (added: a blob has none). */
 static int pack_str(dw_buf *b, const char *s, size_t n)
 {
     uint32_t l = s ? (uint32_t)n : SPLIT_NULL;
-    return pack_bytes(b, &l, sizeof l) < 0 || (s && pack_bytes(b, s, n + 1) < 0) ? -1 : 0;
+    return pack_bytes(b, &l, sizeof l) < 0 || (s && (pack_bytes(b, s, n) < 0 || dw_buf_putc(b, '\0') < 0)) ? -1 : 0;
 }
 
 /* Reads a string packed by pack_str at *p (advanced): NUL-terminated, *n
@@ -488,7 +489,8 @@ static const char *unpack_str(const char **p, size_t *n)
 
 /* Writes the rows of one batch: split (1 byte), content hash and cluster key
  * (16 bytes each), n_tokens and n_chars (int64), then source, published,
- * title, text, keywords and URL (pack_str). */
+ * title, text, keywords, URL and the stored 13-gram hashes (pack_str; NULL
+ * when the article has none, or without the leakage report). */
 static dw_rc split_write_batch(split_writer *w, const dw_buf *b, dw_err *e)
 {
     split_ctx *c = w->c;
@@ -506,6 +508,8 @@ static dw_rc split_write_batch(split_writer *w, const dw_buf *b, dw_err *e)
         size_t srcl, publ, titlel, blen, kwl, ul;
         const char *src = unpack_str(&p, &srcl), *pub = unpack_str(&p, &publ), *title = unpack_str(&p, &titlel);
         const char *body = unpack_str(&p, &blen), *kws = unpack_str(&p, &kwl), *u = unpack_str(&p, &ul);
+        size_t gl;
+        const char *grams = unpack_str(&p, &gl);
         unsigned char sb = (unsigned char)s;
         XXH3_128bits_update(w->fp, hash, 16);
         XXH3_128bits_update(w->fp, ckey, 16);
@@ -542,8 +546,10 @@ static dw_rc split_write_batch(split_writer *w, const dw_buf *b, dw_err *e)
             rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         if (rc == DW_OK && row->len >= SPLIT_PEND_MAX)
             rc = split_flush(o, e);
+        /* the stored 13-gram hashes, else the body to hash */
         if (rc == DW_OK && w->leak && s != DW_SPLIT_VALID)
-            rc = dw_leak_run_add(w->leak, s == DW_SPLIT_TEST, body ? body : "", blen, e);
+            rc = grams ? dw_leak_run_add_grams(w->leak, s == DW_SPLIT_TEST, grams, gl, e)
+                       : dw_leak_run_add_text(w->leak, s == DW_SPLIT_TEST, body ? body : "", blen, e);
         if (rc != DW_OK)
             break;
         o->files[o->nfiles - 1].rows++;
@@ -658,18 +664,33 @@ static dw_rc split_writer_finish(split_writer *w, dw_err *e)
     return w->rc;
 }
 
+/* 1 when the database has the article_grams table (a database of an older
+ * diwan opened read-only may lack it), 0 when not, -1 on error. */
+static int split_has_grams(split_ctx *c, dw_err *e)
+{
+    int64_t n = 0;
+    if (dw_db_int(c->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'article_grams'", &n,
+                  e) != DW_OK)
+        return -1;
+    return n > 0;
+}
+
 /* Streams the selected rows in content-hash order into the files (through
- * the writer); hands the train and test texts to leak (when not NULL). */
+ * the writer); hands the train and test rows to leak (when not NULL): their
+ * stored 13-gram hashes (article_grams, joined to the rows: cheaper than a
+ * look-up statement per row), else their body. */
 static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_leak_run *leak, dw_err *e)
 {
-    const char *head =
-        c->o->keep_duplicates
-            ? "SELECT a.content_hash, c.ckey, c.split, s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars,"
-              " a.id FROM articles a CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id"
-              " WHERE c.rid = coalesce(a.cluster_id, a.id) AND"
-            : "SELECT a.content_hash, c.ckey, c.split, s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars,"
-              " a.id FROM articles a CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id"
-              " WHERE c.rid = a.id AND";
+    int grams = leak ? split_has_grams(c, e) : 0;
+    if (grams < 0)
+        return DW_EDB;
+    char head[1024];
+    snprintf(head, sizeof head,
+             "SELECT a.content_hash, c.ckey, c.split, s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars,"
+             " a.id, %s FROM articles a CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id"
+             "%s WHERE %s AND",
+             grams ? "g.grams" : "NULL", grams ? " LEFT JOIN article_grams g ON g.article_id = a.id" : "",
+             c->o->keep_duplicates ? "c.rid = coalesce(a.cluster_id, a.id)" : "c.rid = a.id");
     sqlite3_stmt *st = NULL;
     dw_rc prc = split_prepare(c, head, "a", " ORDER BY a.content_hash", &st, e);
     sqlite3_stmt *kw = st ? dw_db_prepare(c->db,
@@ -729,13 +750,21 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
         const char *body = (const char *)sqlite3_column_text(st, 6);
         size_t blen = (size_t)sqlite3_column_bytes(st, 6);
         int64_t nums[2] = {sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8)};
+        /* stored hashes: a blob of whole hashes (a zero-length blob comes
+         * back as a NULL pointer); anything else is hashed from the body */
+        const char *g = NULL;
+        size_t glen = 0;
+        if (leak && s != DW_SPLIT_VALID && sqlite3_column_type(st, 10) == SQLITE_BLOB) {
+            glen = (size_t)sqlite3_column_bytes(st, 10);
+            g = glen % 8 ? NULL : glen ? (const char *)sqlite3_column_blob(st, 10) : "";
+        }
         unsigned char sb = (unsigned char)s;
         /* text cells as C strings (to their first NUL), the body whole */
         if (pack_bytes(&batch, &sb, 1) < 0 || pack_bytes(&batch, hash, 16) < 0 || pack_bytes(&batch, ckey, 16) < 0 ||
             pack_bytes(&batch, nums, sizeof nums) < 0 || pack_str(&batch, src, src ? strlen(src) : 0) < 0 ||
             pack_str(&batch, pub, pub ? strlen(pub) : 0) < 0 || pack_str(&batch, title, title ? strlen(title) : 0) < 0 ||
             pack_str(&batch, body, blen) < 0 || pack_str(&batch, dw_buf_str(&kws), kws.len ? strlen(kws.data) : 0) < 0 ||
-            pack_str(&batch, u, u ? strlen(u) : 0) < 0) {
+            pack_str(&batch, u, u ? strlen(u) : 0) < 0 || pack_str(&batch, g, glen) < 0) {
             rc = dw_err_set(e, DW_ENOMEM, "out of memory");
             break;
         }
@@ -1104,7 +1133,7 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
     json_t *lk = json_object();
     json_object_set_new(lk, "near_duplicate_pairs_across_splits", json_integer(sum->pairs_across));
     if (sum->leak_done) {
-        json_object_set_new(lk, "ngram", json_integer(DW_LEAK_N));
+        json_object_set_new(lk, "ngram", json_integer(DW_GRAMS_N));
         json_object_set_new(lk, "sample_modulus", json_integer((json_int_t)sum->leak_k));
         json_object_set_new(lk, "test_ngrams", json_integer(sum->test_grams));
         json_object_set_new(lk, "test_ngrams_in_train", json_integer(sum->test_grams_in_train));

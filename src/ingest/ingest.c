@@ -23,9 +23,9 @@
 
 #include "core/buf.h"
 #include "core/db.h"
+#include "core/grams.h"
 #include "core/hash.h"
 #include "core/norm.h"
-#include "core/tok.h"
 #include "core/utf8.h"
 #include "core/zio.h"
 #include "ingest/jsonrec.h"
@@ -65,6 +65,7 @@ typedef struct {
     uint64_t offset;     /* byte offset in the decoded input */
     ref title, body, source, src_norm, date_raw, url, ext_id; /* article strings */
     ref msg;             /* warning/quarantine reason */
+    ref grams;           /* sampled 13-gram hashes of the normalized body (article_grams.grams) */
     char published[11];  /* YYYY-MM-DD or "" */
     unsigned char hash[16]; /* XXH3-128 of the normalized body */
     int64_t n_chars;     /* code points of the normalized body */
@@ -406,6 +407,7 @@ typedef struct {
     batch *b;          /* batch being filled */
     queue *q;          /* where batches go (NULL: written inline) */
     dw_buf norm;       /* normalization scratch */
+    dw_buf grams;      /* sampled 13-gram hashes of the body being read */
     char *head;        /* read buffer (SNIFF_BYTES) */
     int oom;           /* allocation failed */
     int stopped;       /* the writer stopped (error) */
@@ -429,7 +431,7 @@ struct run {
     queue *queues;            /* one per producer */
     int n_prod;               /* producers (0: inline) */
     /* prepared statements (writer) */
-    sqlite3_stmt *q_art_find, *q_art_ins, *q_art_upd, *q_min_rank, *q_sight_ins, *q_kw_ins,
+    sqlite3_stmt *q_art_find, *q_art_ins, *q_grams_ins, *q_art_upd, *q_min_rank, *q_sight_ins, *q_kw_ins,
         *q_quar_ins, *q_file_get, *q_file_upsert, *q_file_done, *q_src_ins, *q_src_id, *q_alias_ins,
         *q_alias_get;
     uint64_t uncommitted;     /* bytes written since the last commit */
@@ -537,7 +539,14 @@ static int on_article(void *ud, const dw_article *a)
         P->oom = 1;
     dw_hash128 h = dw_hash128_of(dw_buf_str(&P->norm), P->norm.len);
     b->items[idx].n_chars = (int64_t)count_cps(dw_buf_str(&P->norm), P->norm.len);
-    b->items[idx].n_tokens = (int64_t)dw_tok_count(dw_buf_str(&P->norm), P->norm.len);
+    /* one tokenization counts the tokens and hashes the 13-grams */
+    size_t ntok = 0;
+    dw_buf_reset(&P->grams);
+    if (dw_grams_sample(dw_buf_str(&P->norm), P->norm.len, &P->grams, &ntok) < 0)
+        P->oom = 1;
+    b->items[idx].n_tokens = (int64_t)ntok;
+    /* never absent, so that an article without 13-grams stores an empty blob */
+    b->items[idx].grams = put_str(b, dw_buf_str(&P->grams), P->grams.len, &P->oom);
     dw_hash128_bytes(h, b->items[idx].hash);
     b->items[idx].kw_first = b->nkw;
     for (size_t k = 0; k < a->n_keywords; k++) {
@@ -769,6 +778,7 @@ static int producer_finish(producer *P)
     batch_free(P->b);
     free(P->head);
     dw_buf_free(&P->norm);
+    dw_buf_free(&P->grams);
     free(P);
     return r;
 }
@@ -992,6 +1002,13 @@ static int write_article(run *R, const batch *b, const item *it, const input *in
             return -1;
         aid = sqlite3_last_insert_rowid(R->db->h);
         fresh = 1;
+        /* its 13-gram sample, in the same transaction (an empty blob when
+         * none: the arena pointer is never NULL) */
+        sqlite3_stmt *g = R->q_grams_ins;
+        sqlite3_bind_int64(g, 1, aid);
+        sqlite3_bind_blob(g, 2, arena_str(b, it->grams), (int)it->grams.n, SQLITE_STATIC);
+        if (step_done(R, g, "article_grams") < 0)
+            return -1;
     } else {
         sqlite3_bind_int64(R->q_min_rank, 1, aid);
         if (sqlite3_step(R->q_min_rank) == SQLITE_ROW && sqlite3_column_text(R->q_min_rank, 0))
@@ -1073,6 +1090,8 @@ static int purge_file(run *R, const input *in)
         "DELETE FROM quarantine WHERE path = ?2",
         ("DELETE FROM articles WHERE id IN (SELECT id FROM dw_affected) AND NOT EXISTS "
          "(SELECT 1 FROM sightings s WHERE s.article_id = articles.id)"),
+        ("DELETE FROM article_grams WHERE article_id IN (SELECT id FROM dw_affected) AND NOT EXISTS "
+         "(SELECT 1 FROM articles a WHERE a.id = article_grams.article_id)"),
         /* the new primary sighting gives title, date and outlet; the body
          * stays the stored one (bodies are not kept per sighting) */
         ("UPDATE articles SET (title, published, source_id) = (SELECT s.title, s.published, s.source_id "
@@ -1261,6 +1280,8 @@ static const char *const SQL_ART_FIND = "SELECT id FROM articles WHERE content_h
 static const char *const SQL_ART_INS =
     "INSERT INTO articles(content_hash, title, body, published, source_id, n_chars, n_tokens) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/* REPLACE: a row left by an older diwan for a reused id is overwritten */
+static const char *const SQL_GRAMS_INS = "INSERT OR REPLACE INTO article_grams(article_id, grams) VALUES (?1, ?2)";
 static const char *const SQL_ART_UPD =
     "UPDATE articles SET title = ?1, body = ?2, published = ?3, source_id = ?4 WHERE id = ?5";
 static const char *const SQL_MIN_RANK = "SELECT min(rank) FROM sightings WHERE article_id = ?1";
@@ -1300,7 +1321,8 @@ static int prepare_all(run *R)
         sqlite3_stmt **st;
         const char *sql;
     } t[] = {
-        {&R->q_art_find, SQL_ART_FIND}, {&R->q_art_ins, SQL_ART_INS},     {&R->q_art_upd, SQL_ART_UPD},
+        {&R->q_art_find, SQL_ART_FIND}, {&R->q_art_ins, SQL_ART_INS},     {&R->q_grams_ins, SQL_GRAMS_INS},
+        {&R->q_art_upd, SQL_ART_UPD},
         {&R->q_min_rank, SQL_MIN_RANK}, {&R->q_sight_ins, SQL_SIGHT_INS}, {&R->q_kw_ins, SQL_KW_INS},
         {&R->q_quar_ins, SQL_QUAR_INS}, {&R->q_file_get, SQL_FILE_GET},   {&R->q_file_upsert, SQL_FILE_UPSERT},
         {&R->q_file_done, SQL_FILE_DONE}, {&R->q_src_ins, SQL_SRC_INS},   {&R->q_src_id, SQL_SRC_ID},
@@ -1317,7 +1339,7 @@ static int prepare_all(run *R)
 
 static void finalize_all(run *R)
 {
-    sqlite3_stmt *all[] = {R->q_art_find, R->q_art_ins,  R->q_art_upd,     R->q_min_rank, R->q_sight_ins,
+    sqlite3_stmt *all[] = {R->q_art_find, R->q_art_ins,  R->q_grams_ins, R->q_art_upd,     R->q_min_rank, R->q_sight_ins,
                            R->q_kw_ins,   R->q_quar_ins, R->q_file_get,    R->q_file_upsert,
                            R->q_file_done, R->q_src_ins, R->q_src_id,      R->q_alias_ins,
                            R->q_alias_get};

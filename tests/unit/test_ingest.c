@@ -1,6 +1,7 @@
 /* test_ingest.c: the ingest driver end to end on small fixtures: counts,
  * attribution, the primary-sighting rule, idempotent reruns, order and
- * thread-count independence, changed inputs, and resuming after SIGKILL. */
+ * thread-count independence, changed inputs, resuming after SIGKILL, and the
+ * stored 13-gram samples (article_grams). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/grams.h"
+#include "core/norm.h"
 #include "helpers.h"
 #include "ingest/ingest.h"
 
@@ -68,11 +71,14 @@ static char *dump(const char *dbp, int with_ids)
         "SELECT path, status, pages, articles, bad_bytes, format FROM files ORDER BY path",
         "SELECT s.name, s.builtin, a.alias, a.written FROM source_aliases a JOIN sources s "
         "ON s.id = a.source_id ORDER BY a.alias",
+        "SELECT hex(a.content_hash), hex(g.grams) FROM article_grams g LEFT JOIN articles a "
+        "ON a.id = g.article_id ORDER BY 1, 2",
     };
     static const char *const q_id[] = {
         "SELECT * FROM articles ORDER BY id", "SELECT * FROM sightings ORDER BY id",
         "SELECT * FROM keywords ORDER BY sighting_id, position", "SELECT * FROM sources ORDER BY id",
         "SELECT id, path, status, pages, articles, bad_bytes FROM files ORDER BY id",
+        "SELECT article_id, hex(grams) FROM article_grams ORDER BY article_id",
     };
     const char *const *q = with_ids ? q_id : q_noid;
     size_t nq = with_ids ? sizeof q_id / sizeof *q_id : sizeof q_noid / sizeof *q_noid;
@@ -191,6 +197,53 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
+/* Checks that every article of dbp has an article_grams row (and no row is
+ * left without its article) holding the sampled 13-gram hashes of its stored
+ * body normalized with flags, and that n_tokens counts the body's tokens.
+ * Returns the number of articles and (in *nhashes) of hashes. */
+static int64_t check_grams(const char *dbp, unsigned flags, int64_t *nhashes)
+{
+    cr_assert_eq(q1(dbp, "SELECT count(*) FROM article_grams g LEFT JOIN articles a ON a.id = g.article_id "
+                         "WHERE a.id IS NULL"),
+                 0, "article_grams rows without their article");
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(h,
+                                    "SELECT a.id, a.body, a.n_tokens, g.grams, typeof(g.grams) FROM articles a "
+                                    "LEFT JOIN article_grams g ON g.article_id = a.id ORDER BY a.id",
+                                    -1, &st, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(h));
+    int64_t n = 0;
+    *nhashes = 0;
+    dw_buf norm = DW_BUF_INIT, want = DW_BUF_INIT;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        cr_assert_str_eq((const char *)sqlite3_column_text(st, 4), "blob", "article %lld: grams not a blob",
+                         (long long)id);
+        const char *body = (const char *)sqlite3_column_text(st, 1);
+        dw_buf_reset(&norm);
+        dw_buf_reset(&want);
+        cr_assert_eq(dw_norm_text(&norm, body, (size_t)sqlite3_column_bytes(st, 1), flags), 0);
+        size_t ntok = 0;
+        cr_assert_eq(dw_grams_sample(dw_buf_str(&norm), norm.len, &want, &ntok), 0);
+        cr_assert_eq(sqlite3_column_int64(st, 2), (int64_t)ntok, "article %lld: n_tokens", (long long)id);
+        size_t glen = (size_t)sqlite3_column_bytes(st, 3);
+        const void *g = sqlite3_column_blob(st, 3);
+        cr_assert_eq(glen, want.len, "article %lld: %zu bytes of grams, want %zu", (long long)id, glen, want.len);
+        cr_assert(glen == 0 || memcmp(g, want.data, glen) == 0, "article %lld: other grams", (long long)id);
+        for (size_t i = 0; i < glen / 8; i++)
+            cr_assert_eq(dw_grams_at(g, i) % DW_GRAMS_MODULUS, 0);
+        *nhashes += (int64_t)(glen / 8);
+        n++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    dw_buf_free(&norm);
+    dw_buf_free(&want);
+    return n;
+}
+
 Test(ingest, changed_input_replaces_its_sightings)
 {
     char p[4300];
@@ -209,6 +262,50 @@ Test(ingest, changed_input_replaces_its_sightings)
     char *t = qs(db, "SELECT title FROM articles");
     cr_expect_str_eq(t, "عنوان ثان");
     free(t);
+    /* the replaced article's 13-gram row went with it */
+    int64_t nh = 0;
+    cr_expect_eq(check_grams(db, 0, &nh), 1);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM article_grams"), 1);
+}
+
+Test(ingest, stores_the_13_gram_sample_of_every_article)
+{
+    const char *in[] = {dwt_path("sample/pages"), dwt_path("sample/extra")};
+    cr_assert_eq(ingest(db, 2, 2, in, NULL), DW_OK);
+    int64_t nh = 0;
+    cr_assert_eq(check_grams(db, 0, &nh), 60);
+    cr_assert_eq(nh, 286); /* about (5318 tokens - 12 per article) / 16 */
+    cr_assert_eq(q1(db, "SELECT sum(n_tokens) FROM articles"), 5318);
+    /* teh marbuta folded: other hashes, the same agreement */
+    char db2[4300];
+    snprintf(db2, sizeof db2, "%s/u.db", tmp);
+    dw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.norm_flags = DW_NORM_TEH_MARBUTA;
+    dw_err e = {{0}};
+    dw_ingest_stats st;
+    cr_assert_eq(dw_ingest_run(db2, in, 2, &o, &st, &e), DW_OK, "%s", e.msg);
+    int64_t nh2 = 0;
+    cr_assert_eq(check_grams(db2, DW_NORM_TEH_MARBUTA, &nh2), 60);
+    cr_assert_gt(nh2, 200);
+    /* a database from before article_grams: the next read-write open
+     * creates the table, and the articles ingested then get their rows */
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "DROP TABLE article_grams", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    char p[4300];
+    snprintf(p, sizeof p, "%s/late.txt", tmp);
+    write_file(p, "عنوان متأخر\nواحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة أحد عشر اثنا عشر ثلاثة "
+                  "عشر أربعة عشر خمسة عشر ستة عشر سبعة عشر ثمانية عشر تسعة عشر عشرون واحد وعشرون.\nالمصدر: RT\n");
+    const char *late[] = {p};
+    cr_assert_eq(ingest(db, 1, 1, late, NULL), DW_OK);
+    cr_assert_eq(q1(db, "SELECT count(*) FROM articles"), 61);
+    cr_assert_eq(q1(db, "SELECT count(*) FROM article_grams"), 1);
+    cr_assert_eq(q1(db, "SELECT count(*) FROM article_grams g JOIN articles a ON a.id = g.article_id "
+                        "WHERE a.title = 'عنوان متأخر'"),
+                 1);
 }
 
 Test(ingest, quarantine_and_bad_bytes)

@@ -17,7 +17,11 @@
 
 #include <csv.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
+#include "core/buf.h"
+#include "core/grams.h"
+#include "core/norm.h"
 #include "datasets/csvq.h"
 #include "datasets/leak.h"
 #include "datasets/sha256.h"
@@ -207,7 +211,7 @@ Test(split, release_names)
 
 Test(leak, sampling_is_order_independent)
 {
-    enum { N = 5000 };
+    enum { N = 50000 };
     uint64_t *h = malloc(N * sizeof *h);
     uint64_t x = 88172645463325252ull;
     for (int i = 0; i < N; i++) {
@@ -225,7 +229,8 @@ Test(leak, sampling_is_order_independent)
     cr_assert_eq(a->k, b->k);
     cr_assert_eq(a->len, b->len);
     cr_assert(a->len <= 1000);
-    cr_assert(a->k >= 8, "5000 hashes in 1000 slots need k >= 8, got %llu", (unsigned long long)a->k);
+    /* the modulus starts at 16 (about 3125 sampled) and doubles */
+    cr_assert_eq(a->k, 64, "50000 hashes in 1000 slots need k = 64, got %llu", (unsigned long long)a->k);
     /* the set is exactly the sampled hashes */
     size_t sampled = 0;
     for (int i = 0; i < N; i++) {
@@ -240,24 +245,94 @@ Test(leak, sampling_is_order_independent)
     free(h);
 }
 
-static void count_gram(uint64_t h, void *arg)
+/* Runs the leakage of train texts tr and test texts te (ntr and nte of
+ * them), each row given as its text (as_text) or as its sampled hashes
+ * (core/grams.h over the normalized text); returns looked, found and k. */
+static void leak_texts(const char *const *tr, size_t ntr, const char *const *te, size_t nte, int as_text,
+                       int threaded, int64_t out[3])
 {
-    (void)h;
-    (*(int *)arg)++;
+    char *t = dwt_tmpdir();
+    char sp[4096];
+    snprintf(sp, sizeof sp, "%s/spool", t);
+    dw_leak_run *r = NULL;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_leak_run_start(&r, 1000, 0, threaded, sp, &e), DW_OK, "%s", e.msg);
+    dw_buf norm = DW_BUF_INIT, g = DW_BUF_INIT;
+    for (size_t i = 0; i < ntr + nte; i++) {
+        int is_test = i >= ntr;
+        const char *x = is_test ? te[i - ntr] : tr[i];
+        if (as_text) {
+            cr_assert_eq(dw_leak_run_add_text(r, is_test, x, strlen(x), &e), DW_OK);
+            continue;
+        }
+        dw_buf_reset(&norm);
+        dw_buf_reset(&g);
+        cr_assert_eq(dw_norm_text(&norm, x, strlen(x), 0), 0);
+        cr_assert_eq(dw_grams_sample(dw_buf_str(&norm), norm.len, &g, NULL), 0);
+        cr_assert_eq(dw_leak_run_add_grams(r, is_test, dw_buf_str(&g), g.len, &e), DW_OK);
+    }
+    uint64_t k = 0;
+    cr_assert_eq(dw_leak_run_finish(r, &out[0], &out[1], &k, &e), DW_OK, "%s", e.msg);
+    out[2] = (int64_t)k;
+    dw_leak_run_free(r);
+    dw_buf_free(&norm);
+    dw_buf_free(&g);
+    cr_assert_neq(access(sp, F_OK), 0, "the spool is unlinked");
+    dwt_rmtree(t);
+    free(t);
 }
 
-Test(leak, grams_of_text)
+Test(leak, stored_hashes_and_texts_give_the_same_figures)
 {
-    dw_buf sc = DW_BUF_INIT;
-    int n = 0;
-    /* 15 tokens after normalization (punctuation separates) -> 3 13-grams */
-    const char *t = "واحد، اثنان ثلاثة أربعة خمسة\nستة سبعة ثمانية تسعة عشرة أحد-عشر اثنا عشر ثلاثة";
-    cr_assert_eq(dw_leak_grams(t, strlen(t), 0, &sc, count_gram, &n), 0);
-    cr_assert_eq(n, 3);
-    n = 0;
-    cr_assert_eq(dw_leak_grams("a b c", 5, 0, &sc, count_gram, &n), 0);
-    cr_assert_eq(n, 0);
-    dw_buf_free(&sc);
+    /* train: 40 texts of 200 words; test: 10 texts, half of them copying
+     * 100 words of a train text between lines of their own */
+    enum { NTR = 40, NTE = 10, W = 200 };
+    char *tr[NTR] = {0}, *te[NTE] = {0};
+    uint32_t x = 4242;
+    for (int i = 0; i < NTR + NTE; i++) {
+        dw_buf b = DW_BUF_INIT;
+        for (int w = 0; w < W; w++) {
+            x = x * 1103515245u + 12345u;
+            dw_buf_printf(&b, "%s%u%s", i >= NTR && i % 2 && w >= 50 && w < 150 ? "" : "k", (x >> 8) % 5000,
+                          w % 17 == 16 ? "\n" : " ");
+        }
+        if (i < NTR)
+            tr[i] = dw_buf_detach(&b, NULL);
+        else
+            te[i - NTR] = dw_buf_detach(&b, NULL);
+    }
+    /* copies: words 50..150 of train text i are test text 2j+1's */
+    for (int j = 0; j < NTE / 2; j++) {
+        dw_buf b = DW_BUF_INIT;
+        dw_buf_puts(&b, "مقدمة\n");
+        const char *p = tr[j];
+        for (int w = 0; w < 50; w++)
+            p = strchr(p, w % 17 == 16 ? '\n' : ' ') + 1;
+        const char *q = p;
+        for (int w = 50; w < 150; w++)
+            q = strchr(q, w % 17 == 16 ? '\n' : ' ') + 1;
+        dw_buf_append(&b, p, (size_t)(q - p));
+        dw_buf_puts(&b, "\n\nخاتمة");
+        free(te[2 * j + 1]);
+        te[2 * j + 1] = dw_buf_detach(&b, NULL);
+    }
+    int64_t a[3], b[3], c[3];
+    leak_texts((const char *const *)tr, NTR, (const char *const *)te, NTE, 1, 0, a);
+    leak_texts((const char *const *)tr, NTR, (const char *const *)te, NTE, 0, 0, b);
+    leak_texts((const char *const *)tr, NTR, (const char *const *)te, NTE, 0, 1, c);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(a[i], b[i]);
+        cr_assert_eq(a[i], c[i]);
+    }
+    /* 40 x 188 train 13-grams (~470 sampled) fit in 1000: modulus 16;
+     * 5 copies of 100 words: 5 x 88 13-grams found (~27 sampled) */
+    cr_assert_eq(a[2], 16);
+    cr_assert_eq(a[0], 88, "%lld looked", (long long)a[0]);
+    cr_assert_eq(a[1], 38, "%lld found", (long long)a[1]);
+    for (int i = 0; i < NTR; i++)
+        free(tr[i]);
+    for (int i = 0; i < NTE; i++)
+        free(te[i]);
 }
 
 /* ---- end to end ---- */
@@ -432,7 +507,7 @@ Test(split_cli, manifest_figures)
     json_t *lk = json_object_get(m, "leakage");
     cr_assert_eq(json_integer_value(json_object_get(lk, "near_duplicate_pairs_across_splits")), 0);
     cr_assert(json_integer_value(json_object_get(lk, "test_ngrams")) > 0);
-    cr_assert_eq(json_integer_value(json_object_get(lk, "sample_modulus")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(lk, "sample_modulus")), 16);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(m, "tool"), "version")), DW_VERSION);
     cr_assert_null(json_object_get(m, "date"), "no clock without --date");
     /* every file's sha256 as sha256sum would give it */
@@ -712,6 +787,107 @@ Test(split_cli, write_error_leaves_no_file)
             cr_assert(!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."), "left %s", de->d_name);
         closedir(d);
     }
+    dwt_rmtree(t);
+    free(t);
+}
+
+/* Copies database src to dst (VACUUM INTO) and runs sql on the copy. */
+static void db_copy_exec(const char *src, const char *dst, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open(src, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(h, "VACUUM INTO ?1", -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+    sqlite3_bind_text(st, 1, dst, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(st), SQLITE_DONE, "%s", sqlite3_errmsg(h));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    cr_assert_eq(sqlite3_open(dst, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+    sqlite3_close(h);
+}
+
+Test(split_cli, stored_13_grams_or_bodies_give_the_same_release)
+{
+    /* 600 articles of 120 words; every fifth copies 60 words of an earlier
+     * one between words of its own, so that test rows share 13-grams with
+     * train rows (no near-dup stage: the copies stay articles of their own) */
+    char *t = dwt_tmpdir();
+    char jp[4096], db[4096];
+    snprintf(jp, sizeof jp, "%s/c.jsonl", t);
+    snprintf(db, sizeof db, "%s/a.db", t);
+    enum { NA = 600, W = 120 };
+    char **texts = calloc(NA, sizeof *texts);
+    uint32_t x = 2024;
+    FILE *f = fopen(jp, "w");
+    for (int i = 0; i < NA; i++) {
+        dw_buf b = DW_BUF_INIT;
+        for (int w = 0; w < W; w++) {
+            x = x * 1103515245u + 12345u;
+            if (i % 5 == 4 && w == 30) {
+                /* words 20..80 of article i - 4 */
+                const char *p = texts[i - 4];
+                for (int k = 0; k < 20; k++)
+                    p = strchr(p, ' ') + 1;
+                const char *q = p;
+                for (int k = 20; k < 80; k++)
+                    q = strchr(q, ' ') + 1;
+                dw_buf_append(&b, p, (size_t)(q - p));
+            }
+            dw_buf_printf(&b, "w%u ", (x >> 8) % 4000);
+        }
+        texts[i] = dw_buf_detach(&b, NULL);
+        fprintf(f, "{\"title\": \"t%d\", \"text\": \"%s\"}\n", i, texts[i]);
+    }
+    fclose(f);
+    for (int i = 0; i < NA; i++)
+        free(texts[i]);
+    free(texts);
+    const char *ing[] = {dwt_bin(), "ingest", "-q", "--no-near-dup", db, jp, NULL};
+    cr_assert_eq(run(t, ing), 0, "%s", printed(t, "stderr"));
+    cr_assert_eq(dwt_q1(db, "SELECT count(*) FROM article_grams"), NA);
+    /* the same database with no stored hashes, with the table dropped (as
+     * a database of an older diwan opened read-only), with a third of them */
+    const char *variants[][2] = {{"e.db", "DELETE FROM article_grams"},
+                                 {"d.db", "DROP TABLE article_grams"},
+                                 {"p.db", "DELETE FROM article_grams WHERE article_id % 3 = 0"}};
+    for (int v = 0; v < 3; v++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", t, variants[v][0]);
+        db_copy_exec(db, p, variants[v][1]);
+    }
+    const char *one[] = {"--threads", "1", NULL}, *two[] = {"--threads", "2", NULL}, *three[] = {"--threads", "3", NULL};
+    cr_assert_eq(split(t, "a.db", "r", one), 0, "%s", printed(t, "stderr"));
+    cr_assert_eq(split(t, "e.db", "re", two), 0, "%s", printed(t, "stderr"));
+    cr_assert_eq(split(t, "d.db", "rd", three), 0, "%s", printed(t, "stderr"));
+    cr_assert_eq(split(t, "p.db", "rp", one), 0, "%s", printed(t, "stderr"));
+    const char *lc[] = {"--leak-cap", "300", "--threads", "2", NULL};
+    cr_assert_eq(split(t, "a.db", "c", lc), 0, "%s", printed(t, "stderr"));
+    cr_assert_eq(split(t, "d.db", "cd", lc), 0, "%s", printed(t, "stderr"));
+    char a[4096], b[4096];
+    static const char *const same[][2] = {{"r", "re"}, {"r", "rd"}, {"r", "rp"}, {"c", "cd"}};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        snprintf(a, sizeof a, "%s/%s", t, same[i][0]);
+        snprintf(b, sizeof b, "%s/%s", t, same[i][1]);
+        assert_same_dirs(a, b);
+    }
+    /* split opened d.db read-only: still without the table */
+    char dp[4200];
+    snprintf(dp, sizeof dp, "%s/d.db", t);
+    cr_assert_eq(dwt_q1(dp, "SELECT count(*) FROM sqlite_master WHERE name = 'article_grams'"), 0);
+    json_t *m = manifest(t, "r"), *mc = manifest(t, "c");
+    json_t *lk = json_object_get(m, "leakage"), *lkc = json_object_get(mc, "leakage");
+    /* ~60 test rows of ~110 13-grams: ~440 sampled; ~20 of them share 48
+     * 13-grams with a train row (one way or the other): ~60 sampled */
+    cr_assert_eq(json_integer_value(json_object_get(lk, "sample_modulus")), 16);
+    cr_assert_eq(json_integer_value(json_object_get(lk, "test_ngrams")), 447);
+    cr_assert_eq(json_integer_value(json_object_get(lk, "test_ngrams_in_train")), 69);
+    /* ~3600 sampled train 13-grams in 300: modulus 16 * 16 */
+    cr_assert_eq(json_integer_value(json_object_get(lkc, "sample_modulus")), 256);
+    cr_assert_eq(json_integer_value(json_object_get(lkc, "test_ngrams")), 30);
+    cr_assert_eq(json_integer_value(json_object_get(lkc, "test_ngrams_in_train")), 10);
+    json_decref(m);
+    json_decref(mc);
     dwt_rmtree(t);
     free(t);
 }
