@@ -15,6 +15,7 @@
  * then check the child's peak RSS instead of running under a limit. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -663,4 +664,54 @@ Test(faults, full_disk_exits_5_and_keeps_what_was_stored)
     ft_expect_intact(fdb, before);
     cr_expect_eq(q1(fdb, "SELECT count(*) FROM files WHERE path LIKE '%corpus.txt' AND status = 'done'"), 0);
     free(before);
+}
+
+/* A full disk under the spill folder of `stats` (a 64 KiB tmpfs as
+ * --tmpdir): the lanes counting the co-occurrences cannot write a run; exit
+ * 5 naming the run file, the statistics of the previous run intact, and no
+ * spill folder left behind. */
+Test(faults, stats_spill_on_full_disk_exits_5_and_keeps_the_old_statistics)
+{
+    if (ft_mount_tmpfs("size=64k") != 0)
+        cr_skip_test("full disk: cannot mount a tmpfs here (%s)", strerror(errno));
+    char corpus[4300];
+    snprintf(corpus, sizeof corpus, "%s/corpus.txt", tmp);
+    write_pages(corpus, 1500, "spill");
+    const char *ing[] = {"diwan", "ingest", "-q", db, corpus, NULL};
+    ft_run r = ft_diwan(ing, 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    ft_run_free(&r);
+    const char *ok[] = {"diwan", "stats", "-q", "--tmpdir", tmp, db, NULL};
+    r = ft_diwan(ok, 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    ft_run_free(&r);
+    const char *snap_sql = "SELECT (SELECT count(*) || '/' || total(count) FROM stats_cooc) || ' ' ||"
+                           " (SELECT count(*) || '/' || total(count) FROM stats_ngrams) || ' ' ||"
+                           " (SELECT group_concat(key || '=' || value) FROM stats_info)";
+    char *before = dwt_qs(db, snap_sql);
+    cr_assert_gt(dwt_q1(db, "SELECT count(*) FROM stats_cooc"), 100);
+    /* every pair of an article, in a budget that spills many runs */
+    const char *full[] = {"diwan", "stats", "--scope", "article", "--min-count", "1", "--memory-mb", "32",
+                          "--threads", "2", "--tmpdir", mnt, db, NULL};
+    r = ft_diwan(full, 0);
+    cr_expect_eq(r.status, 5, "exit %d: %s", r.status, r.err);
+    char want[4400];
+    snprintf(want, sizeof want, "cannot write %s/diwan-stats.", mnt);
+    cr_expect(strstr(r.err, want) != NULL && strstr(r.err, "/run-") != NULL &&
+                  strstr(r.err, "No space left on device") != NULL,
+              "%s", r.err);
+    ft_run_free(&r);
+    char *after = dwt_qs(db, snap_sql);
+    cr_expect_str_eq(after, before, "the statistics changed");
+    char *okk = ft_integrity(db);
+    cr_expect_str_eq(okk, "ok");
+    free(okk);
+    DIR *d = opendir(mnt);
+    cr_assert(d);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        cr_expect(de->d_name[0] == '.', "left in the spill folder: %s", de->d_name);
+    closedir(d);
+    free(before);
+    free(after);
 }
