@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "helpers.h"
 #include "stats/counter.h"
 #include "stats/lanes.h"
@@ -84,6 +85,33 @@ static dw_rc collect(void *ctx, const uint32_t *key, const uint64_t *vals, dw_er
     s->got[s->n].sum = vals[0];
     s->n++;
     pthread_mutex_unlock(&s->mu);
+    return DW_OK;
+}
+
+/* What an n-gram stream delivered: its keys in order, as text. */
+typedef struct {
+    dw_buf dump;        /* "k0 k1 k2 k3 count df" lines */
+    size_t n;           /* keys */
+    uint64_t total;     /* summed counts */
+    int ordered;        /* 1: every key above the previous one */
+    uint32_t last[4];   /* previous key */
+} ngram_sink;
+
+static dw_rc collect_ngram(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    (void)e;
+    ngram_sink *s = ctx;
+    int cmp = 0; /* key against the previous one, word by word */
+    for (int i = 0; i < 4 && !cmp; i++)
+        if (key[i] != s->last[i])
+            cmp = key[i] < s->last[i] ? -1 : 1;
+    if (s->n && cmp <= 0)
+        s->ordered = 0;
+    memcpy(s->last, key, sizeof s->last);
+    s->n++;
+    s->total += vals[0];
+    dw_buf_printf(&s->dump, "%u %u %u %u %llu %llu\n", key[0], key[1], key[2], key[3],
+                  (unsigned long long)vals[0], (unsigned long long)vals[1]);
     return DW_OK;
 }
 
@@ -285,6 +313,59 @@ Test(lanes, run_write_error_is_reported, .timeout = 60)
     cr_assert_eq(rc, DW_EIO);
     cr_assert(strstr(e.msg, "cannot create") && strstr(e.msg, "/gone/run-"), "%s", e.msg);
     dw_lanes_free(l);
+    dwt_rmtree(tmp);
+    free(tmp);
+    free(keys);
+    free(vals);
+}
+
+/* trigram keys (bucket << 3 | n, w1, w2, w3), as the n-gram counter has
+ * them: two packed 64-bit words each; the stream is in (bucket, n, ranks)
+ * order with and without spills, and the same either way */
+Test(counter, ngram_keys_stream_in_rank_order, .timeout = 60)
+{
+    dw_vocab v = {0};
+    enum { NW = 2000, NA = 150000 };
+    char w[16];
+    for (int i = 0; i < NW; i++) {
+        snprintf(w, sizeof w, "x%05d", (i * 7919) % NW);
+        cr_assert_eq(dw_vocab_intern(&v, w, strlen(w)), (uint32_t)i + 1);
+    }
+    uint32_t *keys = malloc((size_t)NA * 4 * sizeof *keys);
+    uint64_t *vals = malloc((size_t)NA * 2 * sizeof *vals);
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < NA; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        uint32_t n = 1 + (uint32_t)(s % 3), r = 1 + (uint32_t)(s >> 58);
+        keys[4 * i] = (1 + (uint32_t)((s >> 8) % 5)) << 3 | n; /* 5 buckets */
+        for (uint32_t k = 0; k < 3; k++)
+            keys[4 * i + 1 + k] = k < n ? 1 + (uint32_t)((s >> (12 + 9 * k)) % (NW / r)) : 0;
+        vals[2 * i] = 1;
+        vals[2 * i + 1] = 1;
+    }
+    char *tmp = dwt_tmpdir();
+    char *first = NULL;
+    size_t limits[] = {64u << 20, 300u << 10};
+    for (int li = 0; li < 2; li++) {
+        dw_membudget b = {.limit = limits[li]};
+        dw_counter *c = dw_counter_new(4, 2, 1, 0, &v, &b, tmp);
+        dw_err e = {{0}};
+        cr_assert_eq(dw_counter_add_many(c, keys, vals, NA, &e), DW_OK, "%s", e.msg);
+        cr_assert(li == 0 ? dw_counter_runs(c) == 0 : dw_counter_runs(c) > 2, "runs %u", dw_counter_runs(c));
+        ngram_sink s2 = {.ordered = 1};
+        cr_assert_eq(dw_counter_finish(c, collect_ngram, &s2, &e), DW_OK, "%s", e.msg);
+        cr_assert(s2.ordered, "stream out of order (limit %zu)", limits[li]);
+        cr_assert_gt(s2.n, 10000);
+        cr_assert_eq(s2.total, NA, "sums lost");
+        if (!first)
+            first = s2.dump.data, s2.dump.data = NULL;
+        else
+            cr_assert_str_eq(first, dw_buf_str(&s2.dump), "the stream depends on the memory budget");
+        dw_buf_free(&s2.dump);
+        dw_counter_free(c);
+    }
+    free(first);
+    dw_vocab_free(&v);
     dwt_rmtree(tmp);
     free(tmp);
     free(keys);
