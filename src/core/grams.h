@@ -1,5 +1,5 @@
 /* grams.h: the one 13-gram hashing of diwan (ingest stores a sample of the
- * hashes in article_grams, the leakage report of `diwan split` compares
+ * hashes in content_grams, the leakage report of `diwan split` compares
  * them).
  *
  * Definition, over the tokens (core/tok.h) of an ALREADY NORMALIZED text
@@ -39,7 +39,7 @@ static inline int dw_grams_sampled(uint64_t h) { return (h & (DW_GRAMS_MODULUS -
 size_t dw_grams_hash(const char *norm, size_t n, void (*fn)(uint64_t h, void *arg), void *arg);
 
 /* Appends the sampled 13-gram hashes of the normalized text norm[0..n) to
- * out, 8 bytes each, little-endian, in text order (the article_grams.grams
+ * out, 8 bytes each, little-endian, in text order (the content_grams.grams
  * format). *ntokens (when not NULL) receives the number of tokens (as
  * dw_tok_count). Returns 0, or -1 when out of memory (out then holds part of
  * the hashes). */

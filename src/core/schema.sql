@@ -157,15 +157,18 @@ CREATE VIEW IF NOT EXISTS cluster_sightings AS
 
 -- ---- 13-gram sample (issue 5, src/core/grams.c; written by ingest, read by
 -- the leakage report of `diwan split`) ----
--- One row per article stored by ingest. grams: the sampled 13-gram hashes of
--- the normalized body (core/grams.h: hash % 16 == 0), 8 bytes each,
--- little-endian, in text order; a zero-length blob when there are none. An
--- article without a row (a database ingested by an older diwan) has its
--- hashes computed from the body by split, with the same result.
-CREATE TABLE IF NOT EXISTS article_grams (
-    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
-    grams      BLOB NOT NULL
-);
+-- One row per article stored by ingest, keyed by the article's content
+-- hash: the hashes are a function of the normalized body alone, so a row can
+-- never describe another text (not even after articles are purged and their
+-- ids reused). grams: the sampled 13-gram hashes of the normalized body
+-- (core/grams.h: hash % 16 == 0), 8 bytes each, little-endian, in text
+-- order; a zero-length blob when there are none. An article without a row
+-- (a database ingested by an older diwan) has its hashes computed from the
+-- body by split, with the same result.
+CREATE TABLE IF NOT EXISTS content_grams (
+    content_hash BLOB PRIMARY KEY,       -- articles.content_hash
+    grams        BLOB NOT NULL
+) WITHOUT ROWID;
 
 -- ---- statistics (issue 4, src/stats, `diwan stats`) ----
 -- Replaced as a whole, in one transaction, by every `diwan stats` run.

@@ -3,7 +3,7 @@
  * split, and the run that fills it and looks the test 13-grams up.
  *
  * The hashes come sampled at the base modulus (DW_GRAMS_MODULUS, 16), as
- * ingest stores them in article_grams. Memory is bounded: the set holds at
+ * ingest stores them in content_grams. Memory is bounded: the set holds at
  * most cap hashes. When one more would not fit, the sampling modulus K
  * doubles (16, 32, 64, ...) and the hashes not divisible by K are dropped;
  * from then on only hashes with hash % K == 0 are kept and test 13-grams are
@@ -43,7 +43,7 @@ int dw_leak_set_has(const dw_leak_set *s, uint64_t h);
 /* ---- the leakage run of a release ----
  * Train rows' sampled 13-gram hashes go into a set, test rows' are spooled
  * to a file (8 bytes each, so memory stays bounded) and looked up once the
- * set is complete. A row comes with its stored hashes (article_grams), or
+ * set is complete. A row comes with its stored hashes (content_grams), or
  * as its text when the database has none for it: the text is then
  * normalized with the database's flags and hashed with core/grams.h, which
  * gives the hashes ingest stores. With threaded, the work runs in a thread
@@ -58,7 +58,7 @@ typedef struct dw_leak_run dw_leak_run;
 dw_rc dw_leak_run_start(dw_leak_run **out, size_t cap, unsigned norm_flags, int threaded, const char *spool_path,
                         dw_err *e);
 /* Adds the sampled 13-gram hashes of a train (is_test 0) or test (1) row,
- * in the article_grams.grams format: n bytes (a multiple of 8), 8 bytes
+ * in the content_grams.grams format: n bytes (a multiple of 8), 8 bytes
  * little-endian per hash; copied when threaded. DW_ENOMEM, or the error of
  * the hashing thread. */
 dw_rc dw_leak_run_add_grams(dw_leak_run *r, int is_test, const void *grams, size_t n, dw_err *e);

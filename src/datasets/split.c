@@ -664,12 +664,12 @@ static dw_rc split_writer_finish(split_writer *w, dw_err *e)
     return w->rc;
 }
 
-/* 1 when the database has the article_grams table (a database of an older
+/* 1 when the database has the content_grams table (a database of an older
  * diwan opened read-only may lack it), 0 when not, -1 on error. */
 static int split_has_grams(split_ctx *c, dw_err *e)
 {
     int64_t n = 0;
-    if (dw_db_int(c->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'article_grams'", &n,
+    if (dw_db_int(c->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'content_grams'", &n,
                   e) != DW_OK)
         return -1;
     return n > 0;
@@ -677,7 +677,7 @@ static int split_has_grams(split_ctx *c, dw_err *e)
 
 /* Streams the selected rows in content-hash order into the files (through
  * the writer); hands the train and test rows to leak (when not NULL): their
- * stored 13-gram hashes (article_grams, joined to the rows: cheaper than a
+ * stored 13-gram hashes (content_grams, joined to the rows: cheaper than a
  * look-up statement per row), else their body. */
 static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_leak_run *leak, dw_err *e)
 {
@@ -689,7 +689,7 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
              "SELECT a.content_hash, c.ckey, c.split, s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars,"
              " a.id, %s FROM articles a CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id"
              "%s WHERE %s AND",
-             grams ? "g.grams" : "NULL", grams ? " LEFT JOIN article_grams g ON g.article_id = a.id" : "",
+             grams ? "g.grams" : "NULL", grams ? " LEFT JOIN content_grams g ON g.content_hash = a.content_hash" : "",
              c->o->keep_duplicates ? "c.rid = coalesce(a.cluster_id, a.id)" : "c.rid = a.id");
     sqlite3_stmt *st = NULL;
     dw_rc prc = split_prepare(c, head, "a", " ORDER BY a.content_hash", &st, e);

@@ -65,7 +65,7 @@ typedef struct {
     uint64_t offset;     /* byte offset in the decoded input */
     ref title, body, source, src_norm, date_raw, url, ext_id; /* article strings */
     ref msg;             /* warning/quarantine reason */
-    ref grams;           /* sampled 13-gram hashes of the normalized body (article_grams.grams) */
+    ref grams;           /* sampled 13-gram hashes of the normalized body (content_grams.grams) */
     char published[11];  /* YYYY-MM-DD or "" */
     unsigned char hash[16]; /* XXH3-128 of the normalized body */
     int64_t n_chars;     /* code points of the normalized body */
@@ -1005,9 +1005,9 @@ static int write_article(run *R, const batch *b, const item *it, const input *in
         /* its 13-gram sample, in the same transaction (an empty blob when
          * none: the arena pointer is never NULL) */
         sqlite3_stmt *g = R->q_grams_ins;
-        sqlite3_bind_int64(g, 1, aid);
+        sqlite3_bind_blob(g, 1, it->hash, 16, SQLITE_STATIC);
         sqlite3_bind_blob(g, 2, arena_str(b, it->grams), (int)it->grams.n, SQLITE_STATIC);
-        if (step_done(R, g, "article_grams") < 0)
+        if (step_done(R, g, "content_grams") < 0)
             return -1;
     } else {
         sqlite3_bind_int64(R->q_min_rank, 1, aid);
@@ -1088,10 +1088,12 @@ static int purge_file(run *R, const input *in)
         "DELETE FROM keywords WHERE sighting_id IN (SELECT id FROM sightings WHERE file_id = ?1)",
         "DELETE FROM sightings WHERE file_id = ?1",
         "DELETE FROM quarantine WHERE path = ?2",
+        /* the 13-gram rows of the articles about to go (before them: keyed
+         * by their content hash) */
+        ("DELETE FROM content_grams WHERE content_hash IN (SELECT a.content_hash FROM articles a WHERE a.id IN "
+         "(SELECT id FROM dw_affected) AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.article_id = a.id))"),
         ("DELETE FROM articles WHERE id IN (SELECT id FROM dw_affected) AND NOT EXISTS "
          "(SELECT 1 FROM sightings s WHERE s.article_id = articles.id)"),
-        ("DELETE FROM article_grams WHERE article_id IN (SELECT id FROM dw_affected) AND NOT EXISTS "
-         "(SELECT 1 FROM articles a WHERE a.id = article_grams.article_id)"),
         /* the new primary sighting gives title, date and outlet; the body
          * stays the stored one (bodies are not kept per sighting) */
         ("UPDATE articles SET (title, published, source_id) = (SELECT s.title, s.published, s.source_id "
@@ -1280,8 +1282,9 @@ static const char *const SQL_ART_FIND = "SELECT id FROM articles WHERE content_h
 static const char *const SQL_ART_INS =
     "INSERT INTO articles(content_hash, title, body, published, source_id, n_chars, n_tokens) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-/* REPLACE: a row left by an older diwan for a reused id is overwritten */
-static const char *const SQL_GRAMS_INS = "INSERT OR REPLACE INTO article_grams(article_id, grams) VALUES (?1, ?2)";
+/* keyed by content: a row already there (left by a purge of an older diwan)
+ * holds the same hashes */
+static const char *const SQL_GRAMS_INS = "INSERT OR REPLACE INTO content_grams(content_hash, grams) VALUES (?1, ?2)";
 static const char *const SQL_ART_UPD =
     "UPDATE articles SET title = ?1, body = ?2, published = ?3, source_id = ?4 WHERE id = ?5";
 static const char *const SQL_MIN_RANK = "SELECT min(rank) FROM sightings WHERE article_id = ?1";

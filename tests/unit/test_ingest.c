@@ -1,7 +1,7 @@
 /* test_ingest.c: the ingest driver end to end on small fixtures: counts,
  * attribution, the primary-sighting rule, idempotent reruns, order and
  * thread-count independence, changed inputs, resuming after SIGKILL, and the
- * stored 13-gram samples (article_grams). */
+ * stored 13-gram samples (content_grams). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -71,14 +71,13 @@ static char *dump(const char *dbp, int with_ids)
         "SELECT path, status, pages, articles, bad_bytes, format FROM files ORDER BY path",
         "SELECT s.name, s.builtin, a.alias, a.written FROM source_aliases a JOIN sources s "
         "ON s.id = a.source_id ORDER BY a.alias",
-        "SELECT hex(a.content_hash), hex(g.grams) FROM article_grams g LEFT JOIN articles a "
-        "ON a.id = g.article_id ORDER BY 1, 2",
+        "SELECT hex(g.content_hash), hex(g.grams) FROM content_grams g ORDER BY 1, 2",
     };
     static const char *const q_id[] = {
         "SELECT * FROM articles ORDER BY id", "SELECT * FROM sightings ORDER BY id",
         "SELECT * FROM keywords ORDER BY sighting_id, position", "SELECT * FROM sources ORDER BY id",
         "SELECT id, path, status, pages, articles, bad_bytes FROM files ORDER BY id",
-        "SELECT article_id, hex(grams) FROM article_grams ORDER BY article_id",
+        "SELECT hex(content_hash), hex(grams) FROM content_grams ORDER BY content_hash",
     };
     const char *const *q = with_ids ? q_id : q_noid;
     size_t nq = with_ids ? sizeof q_id / sizeof *q_id : sizeof q_noid / sizeof *q_noid;
@@ -197,21 +196,21 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-/* Checks that every article of dbp has an article_grams row (and no row is
+/* Checks that every article of dbp has a content_grams row (and no row is
  * left without its article) holding the sampled 13-gram hashes of its stored
  * body normalized with flags, and that n_tokens counts the body's tokens.
  * Returns the number of articles and (in *nhashes) of hashes. */
 static int64_t check_grams(const char *dbp, unsigned flags, int64_t *nhashes)
 {
-    cr_assert_eq(q1(dbp, "SELECT count(*) FROM article_grams g LEFT JOIN articles a ON a.id = g.article_id "
+    cr_assert_eq(q1(dbp, "SELECT count(*) FROM content_grams g LEFT JOIN articles a ON a.content_hash = g.content_hash "
                          "WHERE a.id IS NULL"),
-                 0, "article_grams rows without their article");
+                 0, "content_grams rows without their article");
     sqlite3 *h;
     sqlite3_stmt *st;
     cr_assert_eq(sqlite3_open_v2(dbp, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_prepare_v2(h,
                                     "SELECT a.id, a.body, a.n_tokens, g.grams, typeof(g.grams) FROM articles a "
-                                    "LEFT JOIN article_grams g ON g.article_id = a.id ORDER BY a.id",
+                                    "LEFT JOIN content_grams g ON g.content_hash = a.content_hash ORDER BY a.id",
                                     -1, &st, NULL),
                  SQLITE_OK, "%s", sqlite3_errmsg(h));
     int64_t n = 0;
@@ -265,7 +264,7 @@ Test(ingest, changed_input_replaces_its_sightings)
     /* the replaced article's 13-gram row went with it */
     int64_t nh = 0;
     cr_expect_eq(check_grams(db, 0, &nh), 1);
-    cr_expect_eq(q1(db, "SELECT count(*) FROM article_grams"), 1);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM content_grams"), 1);
 }
 
 Test(ingest, stores_the_13_gram_sample_of_every_article)
@@ -289,11 +288,11 @@ Test(ingest, stores_the_13_gram_sample_of_every_article)
     int64_t nh2 = 0;
     cr_assert_eq(check_grams(db2, DW_NORM_TEH_MARBUTA, &nh2), 60);
     cr_assert_gt(nh2, 200);
-    /* a database from before article_grams: the next read-write open
+    /* a database from before content_grams: the next read-write open
      * creates the table, and the articles ingested then get their rows */
     sqlite3 *h;
     cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(h, "DROP TABLE article_grams", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "DROP TABLE content_grams", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
     char p[4300];
     snprintf(p, sizeof p, "%s/late.txt", tmp);
@@ -302,8 +301,8 @@ Test(ingest, stores_the_13_gram_sample_of_every_article)
     const char *late[] = {p};
     cr_assert_eq(ingest(db, 1, 1, late, NULL), DW_OK);
     cr_assert_eq(q1(db, "SELECT count(*) FROM articles"), 61);
-    cr_assert_eq(q1(db, "SELECT count(*) FROM article_grams"), 1);
-    cr_assert_eq(q1(db, "SELECT count(*) FROM article_grams g JOIN articles a ON a.id = g.article_id "
+    cr_assert_eq(q1(db, "SELECT count(*) FROM content_grams"), 1);
+    cr_assert_eq(q1(db, "SELECT count(*) FROM content_grams g JOIN articles a ON a.content_hash = g.content_hash "
                         "WHERE a.title = 'عنوان متأخر'"),
                  1);
 }

@@ -845,12 +845,13 @@ Test(split_cli, stored_13_grams_or_bodies_give_the_same_release)
     free(texts);
     const char *ing[] = {dwt_bin(), "ingest", "-q", "--no-near-dup", db, jp, NULL};
     cr_assert_eq(run(t, ing), 0, "%s", printed(t, "stderr"));
-    cr_assert_eq(dwt_q1(db, "SELECT count(*) FROM article_grams"), NA);
+    cr_assert_eq(dwt_q1(db, "SELECT count(*) FROM content_grams"), NA);
     /* the same database with no stored hashes, with the table dropped (as
      * a database of an older diwan opened read-only), with a third of them */
-    const char *variants[][2] = {{"e.db", "DELETE FROM article_grams"},
-                                 {"d.db", "DROP TABLE article_grams"},
-                                 {"p.db", "DELETE FROM article_grams WHERE article_id % 3 = 0"}};
+    const char *variants[][2] = {{"e.db", "DELETE FROM content_grams"},
+                                 {"d.db", "DROP TABLE content_grams"},
+                                 {"p.db", "DELETE FROM content_grams WHERE content_hash IN"
+                                          " (SELECT content_hash FROM articles WHERE id % 3 = 0)"}};
     for (int v = 0; v < 3; v++) {
         char p[4200];
         snprintf(p, sizeof p, "%s/%s", t, variants[v][0]);
@@ -874,7 +875,7 @@ Test(split_cli, stored_13_grams_or_bodies_give_the_same_release)
     /* split opened d.db read-only: still without the table */
     char dp[4200];
     snprintf(dp, sizeof dp, "%s/d.db", t);
-    cr_assert_eq(dwt_q1(dp, "SELECT count(*) FROM sqlite_master WHERE name = 'article_grams'"), 0);
+    cr_assert_eq(dwt_q1(dp, "SELECT count(*) FROM sqlite_master WHERE name = 'content_grams'"), 0);
     json_t *m = manifest(t, "r"), *mc = manifest(t, "c");
     json_t *lk = json_object_get(m, "leakage"), *lkc = json_object_get(mc, "leakage");
     /* ~60 test rows of ~110 13-grams: ~440 sampled; ~20 of them share 48
