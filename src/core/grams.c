@@ -6,6 +6,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "core/hash.h"
 #include "core/tok.h"
 
 /* The rolling state over the last 13 token hashes. */
@@ -24,17 +25,6 @@ static void grams_roll_init(grams_roll *r)
         r->b12 *= DW_GRAMS_BASE;
 }
 
-/* MurmurHash3's 64-bit finalizer. */
-static inline uint64_t grams_fmix64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ull;
-    k ^= k >> 33;
-    return k;
-}
-
 /* Adds the token tok[0..len); returns 1 and the hash of the 13-gram ending
  * with it in *out when there is one, else 0. */
 static inline int grams_roll_push(grams_roll *r, const char *tok, size_t len, uint64_t *out)
@@ -46,12 +36,15 @@ static inline int grams_roll_push(grams_roll *r, const char *tok, size_t len, ui
     r->ring[slot] = t;
     if (++r->count < DW_GRAMS_N)
         return 0;
-    uint64_t h = grams_fmix64(r->h);
+    uint64_t h = dw_hash_fmix64(r->h);
     *out = h ? h : 1;
     return 1;
 }
 
-size_t dw_grams_hash(const char *norm, size_t n, void (*fn)(uint64_t h, void *arg), void *arg)
+/* Walks the tokens of norm[0..n), calling fn with the hash of every
+ * 13-gram; returns the number of tokens. Inline, so that each caller's fn
+ * is a direct call. */
+static inline size_t grams_walk(const char *norm, size_t n, void (*fn)(uint64_t h, void *arg), void *arg)
 {
     grams_roll r;
     grams_roll_init(&r);
@@ -65,25 +58,34 @@ size_t dw_grams_hash(const char *norm, size_t n, void (*fn)(uint64_t h, void *ar
     return r.count;
 }
 
+size_t dw_grams_hash(const char *norm, size_t n, void (*fn)(uint64_t h, void *arg), void *arg)
+{
+    return grams_walk(norm, n, fn, arg);
+}
+
+/* Where dw_grams_sample puts the sampled hashes. */
+typedef struct {
+    dw_buf *out;   /* the blob being appended to (not owned) */
+    int rc;        /* -1 once out of memory (the tokens are still counted) */
+} grams_sink;
+
+static void grams_keep(uint64_t h, void *arg)
+{
+    grams_sink *k = arg;
+    if (!dw_grams_sampled(h) || k->rc < 0)
+        return;
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(h >> (8 * i));
+    if (dw_buf_append(k->out, le, sizeof le) < 0)
+        k->rc = -1;
+}
+
 int dw_grams_sample(const char *norm, size_t n, dw_buf *out, size_t *ntokens)
 {
-    grams_roll r;
-    grams_roll_init(&r);
-    dw_tok t;
-    dw_token tk;
-    dw_tok_init(&t, norm ? norm : "", norm ? n : 0);
-    uint64_t h;
-    int rc = 0;
-    while (dw_tok_next(&t, &tk)) {
-        if (!grams_roll_push(&r, norm + tk.off, tk.len, &h) || !dw_grams_sampled(h) || rc < 0)
-            continue;
-        unsigned char le[8];
-        for (int k = 0; k < 8; k++)
-            le[k] = (unsigned char)(h >> (8 * k));
-        if (dw_buf_append(out, le, sizeof le) < 0)
-            rc = -1; /* the tokens are still counted */
-    }
+    grams_sink k = {out, 0};
+    size_t count = grams_walk(norm, n, grams_keep, &k);
     if (ntokens)
-        *ntokens = r.count;
-    return rc;
+        *ntokens = count;
+    return k.rc;
 }

@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "core/bigmem.h"
+#include "core/hash.h"
 
 #define MIN_CAP 4096u          /* smallest table, in slots */
 #define IO_BUF (128u << 10)    /* bytes of each run reader's and writer's buffers */
@@ -45,13 +46,7 @@ static inline uint64_t hash_key(const uint32_t *k, int kw)
     uint64_t h = 0x9E3779B97F4A7C15ull;
     for (int i = 0; i < kw; i++)
         h = (h ^ k[i]) * 0xBF58476D1CE4E5B9ull;
-    /* murmur3's finalizer: every input bit reaches the low bits */
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDull;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ull;
-    h ^= h >> 33;
-    return h;
+    return dw_hash_fmix64(h); /* every input bit reaches the low bits */
 }
 
 dw_counter *dw_counter_new(int kw, int nv, int first, int pair, dw_vocab *vocab, dw_membudget *budget,
