@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/bigmem.h"
+#include "core/bqueue.h"
 #include "core/buf.h"
 #include "core/grams.h"
 #include "core/norm.h"
@@ -128,13 +129,8 @@ struct dw_leak_run {
     int oom, ioerr;        /* failures of the hashing side */
     int threaded;          /* 1: a hashing thread runs */
     pthread_t th;          /* the thread */
-    pthread_mutex_t mu;    /* guards q, qhead, qn and done */
-    pthread_cond_t cv;     /* queue changed */
-    dw_buf q[LEAK_QN];     /* ring of queued blocks (emptied buffers stay for reuse) */
-    size_t qhead;          /* first queued block */
-    size_t qn;             /* blocks queued */
+    dw_bq q;               /* blocks for the hashing thread (initialized with the spool) */
     dw_buf fill;           /* the block being filled by dw_leak_run_add */
-    int done;              /* 1: no more texts */
 };
 
 /* Adds the buffered train hashes to the set, prefetching the slot of the
@@ -218,44 +214,15 @@ static void *run_thread(void *arg)
 {
     dw_leak_run *r = arg;
     dw_buf work = DW_BUF_INIT;
-    for (;;) {
-        pthread_mutex_lock(&r->mu);
-        while (!r->qn && !r->done)
-            pthread_cond_wait(&r->cv, &r->mu);
-        if (!r->qn) {
-            pthread_mutex_unlock(&r->mu);
-            break;
-        }
-        /* take the block, leave the emptied buffer in its place */
-        dw_buf t = r->q[r->qhead];
-        r->q[r->qhead] = work;
-        work = t;
-        r->qhead = (r->qhead + 1) % LEAK_QN;
-        r->qn--;
-        pthread_cond_broadcast(&r->cv);
-        pthread_mutex_unlock(&r->mu);
+    while (dw_bq_take(&r->q, &work))
         run_block(r, &work);
-        dw_buf_reset(&work);
-    }
     dw_buf_free(&work);
     return NULL;
 }
 
-/* Queues the block being filled (waiting while the queue is full). */
-static void run_put(dw_leak_run *r)
-{
-    pthread_mutex_lock(&r->mu);
-    while (r->qn == LEAK_QN)
-        pthread_cond_wait(&r->cv, &r->mu);
-    size_t i = (r->qhead + r->qn) % LEAK_QN;
-    dw_buf t = r->q[i];
-    r->q[i] = r->fill;
-    r->fill = t;
-    dw_buf_reset(&r->fill);
-    r->qn++;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
-}
+/* Queues the block being filled (waiting while the queue is full; the
+ * hashing side never stops the queue). */
+static void run_put(dw_leak_run *r) { (void)dw_bq_put(&r->q, &r->fill); }
 
 dw_rc dw_leak_run_start(dw_leak_run **out, size_t cap, unsigned norm_flags, int threaded, const char *spool_path,
                         dw_err *e)
@@ -274,8 +241,7 @@ dw_rc dw_leak_run_start(dw_leak_run **out, size_t cap, unsigned norm_flags, int 
         return dw_err_set(e, DW_EIO, "cannot create %s: %s", spool_path, strerror(err));
     }
     unlink(spool_path);
-    pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->cv, NULL);
+    dw_bq_init(&r->q, LEAK_QN);
     if (threaded && pthread_create(&r->th, NULL, run_thread, r) == 0)
         r->threaded = 1;
     *out = r;
@@ -325,10 +291,7 @@ static void run_join(dw_leak_run *r)
         return;
     if (r->fill.len)
         run_put(r);
-    pthread_mutex_lock(&r->mu);
-    r->done = 1;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
+    dw_bq_close(&r->q);
     pthread_join(r->th, NULL);
     r->threaded = 0;
 }
@@ -368,12 +331,9 @@ void dw_leak_run_free(dw_leak_run *r)
         return;
     if (r->spool) {
         run_join(r);
-        pthread_mutex_destroy(&r->mu);
-        pthread_cond_destroy(&r->cv);
         fclose(r->spool);
     }
-    for (size_t i = 0; i < LEAK_QN; i++)
-        dw_buf_free(&r->q[i]);
+    dw_bq_free(&r->q);
     dw_buf_free(&r->fill);
     dw_leak_set_free(r->set);
     dw_buf_free(&r->scratch);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "core/bqueue.h"
 #include "core/buf.h"
 #include "core/grams.h"
 #include "core/hash.h"
@@ -449,12 +450,8 @@ typedef struct {
     dw_leak_run *leak;        /* leakage run, or NULL */
     int threaded;             /* 1: a writer thread runs */
     pthread_t th;             /* the thread */
-    pthread_mutex_t mu;       /* guards q, qhead, qn, done, rc */
-    pthread_cond_t cv;        /* the queue changed */
-    dw_buf q[SPLIT_QN];       /* the queue of batches (ring; emptied buffers are kept for reuse) */
-    size_t qhead;             /* first queued batch */
-    size_t qn;                /* batches queued */
-    int done;                 /* 1: no more batches */
+    dw_bq q;                  /* the queue of batches (stopped when the writer fails) */
+    pthread_mutex_t mu;       /* guards rc and err */
     dw_rc rc;                 /* first error of the writer */
     dw_err err;               /* its message */
 } split_writer;
@@ -567,34 +564,20 @@ static void *split_writer_main(void *arg)
 {
     split_writer *w = arg;
     dw_buf work = DW_BUF_INIT;
-    for (;;) {
-        pthread_mutex_lock(&w->mu);
-        while (!w->qn && !w->done)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (!w->qn) {
+    int failed = 0;
+    while (dw_bq_take(&w->q, &work)) {
+        if (failed)
+            continue; /* the batches left are dropped */
+        dw_err err = {{0}};
+        dw_rc rc = split_write_batch(w, &work, &err);
+        if (rc != DW_OK) {
+            pthread_mutex_lock(&w->mu);
+            w->rc = rc;
+            w->err = err;
             pthread_mutex_unlock(&w->mu);
-            break;
+            dw_bq_stop(&w->q); /* the reading side stops at its next batch */
+            failed = 1;
         }
-        /* take the batch, leave the emptied buffer in its place */
-        dw_buf t = w->q[w->qhead];
-        w->q[w->qhead] = work;
-        work = t;
-        w->qhead = (w->qhead + 1) % SPLIT_QN;
-        w->qn--;
-        int failed = w->rc != DW_OK;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        if (!failed) {
-            dw_err err = {{0}};
-            dw_rc rc = split_write_batch(w, &work, &err);
-            if (rc != DW_OK) {
-                pthread_mutex_lock(&w->mu);
-                w->rc = rc;
-                w->err = err;
-                pthread_mutex_unlock(&w->mu);
-            }
-        }
-        dw_buf_reset(&work);
     }
     dw_buf_free(&work);
     return NULL;
@@ -609,10 +592,21 @@ static void split_writer_start(split_writer *w, split_ctx *c, split_out *so, XXH
     w->so = so;
     w->fp = fp;
     w->leak = leak;
+    dw_bq_init(&w->q, SPLIT_QN);
     pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
     if (threaded && pthread_create(&w->th, NULL, split_writer_main, w) == 0)
         w->threaded = 1;
+}
+
+/* The writer's first error (message in e when not NULL), or DW_OK. */
+static dw_rc split_writer_error(split_writer *w, dw_err *e)
+{
+    pthread_mutex_lock(&w->mu);
+    dw_rc rc = w->rc;
+    if (rc != DW_OK && e)
+        *e = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
 }
 
 /* Hands the batch b to the writer (b is left empty, for the next batch).
@@ -625,22 +619,9 @@ static dw_rc split_writer_put(split_writer *w, dw_buf *b, dw_err *e)
         dw_buf_reset(b);
         return rc;
     }
-    pthread_mutex_lock(&w->mu);
-    while (w->qn == SPLIT_QN && w->rc == DW_OK)
-        pthread_cond_wait(&w->cv, &w->mu);
-    dw_rc rc = w->rc;
-    if (rc == DW_OK) {
-        size_t i = (w->qhead + w->qn) % SPLIT_QN;
-        dw_buf t = w->q[i];
-        w->q[i] = *b;
-        *b = t;
+    if (dw_bq_put(&w->q, b) != 0)
         dw_buf_reset(b);
-        w->qn++;
-        pthread_cond_broadcast(&w->cv);
-    } else
-        *e = w->err;
-    pthread_mutex_unlock(&w->mu);
-    return rc;
+    return split_writer_error(w, e);
 }
 
 /* Waits for the writer to finish the queue, stops it and frees the queue.
@@ -648,20 +629,14 @@ static dw_rc split_writer_put(split_writer *w, dw_buf *b, dw_err *e)
 static dw_rc split_writer_finish(split_writer *w, dw_err *e)
 {
     if (w->threaded) {
-        pthread_mutex_lock(&w->mu);
-        w->done = 1;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
+        dw_bq_close(&w->q);
         pthread_join(w->th, NULL);
         w->threaded = 0;
     }
+    dw_bq_free(&w->q);
+    dw_rc rc = split_writer_error(w, e);
     pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
-    for (size_t i = 0; i < SPLIT_QN; i++)
-        dw_buf_free(&w->q[i]);
-    if (w->rc != DW_OK && e)
-        *e = w->err;
-    return w->rc;
+    return rc;
 }
 
 /* 1 when the database has the content_grams table (a database of an older

@@ -1,20 +1,19 @@
-/* lanes.c: counters filled by threads of their own from bounded queues of
- * key blocks, keys split among them by hash (lanes.h). */
+/* lanes.c: counters filled by threads of their own from bounded queues
+ * (core/bqueue.h) of key blocks, keys split among them by hash (lanes.h). */
 #include "stats/lanes.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bqueue.h"
+
 #define LANE_BLOCK 8192 /* keys in a block */
 #define LANE_QN 4       /* blocks queued per lane (the producer waits beyond) */
 
-/* A block of keys and values. */
-typedef struct {
-    uint32_t *keys;   /* LANE_BLOCK keys of kw words (owned) */
-    uint64_t *vals;   /* LANE_BLOCK values of nv words (owned) */
-    size_t n;         /* keys in it */
-} lblock;
+/* A block is a dw_buf of records, each the key's nv values (uint64) then
+ * its kw words (uint32), padded to 8 bytes (see rec_bytes): one buffer, so
+ * that blocks go round through core/bqueue. */
 
 /* One lane: its counter, its queue and its thread. */
 typedef struct {
@@ -22,13 +21,13 @@ typedef struct {
     dw_counter *c;           /* its counter, keys are numbers (owned) */
     pthread_t th;            /* its thread */
     int threaded;            /* 1: the thread runs */
-    pthread_mutex_t mu;      /* guards q, qhead, qn, done, rc and err */
-    pthread_cond_t cv;       /* queue changed */
-    lblock q[LANE_QN];       /* ring of queued blocks (emptied ones stay for reuse) */
-    size_t qhead, qn;        /* first queued block, blocks queued */
-    lblock fill;             /* the block the producer fills */
-    int done;                /* 1: no more blocks */
-    dw_counter_emit emit;    /* set with done by dw_lanes_finish, else NULL */
+    dw_bq q;                 /* blocks for the lane (stopped when it fails) */
+    dw_buf fill;             /* the block the producer fills */
+    uint32_t *keys;          /* a block's keys, apart (lane side, LANE_BLOCK, owned) */
+    uint64_t *vals;          /* and its values (owned) */
+    pthread_mutex_t mu;      /* guards ended, emit, ctx, min0, rc and err */
+    int ended;               /* 1: dw_lanes_finish_start or dw_lanes_free told it */
+    dw_counter_emit emit;    /* set with ended by dw_lanes_finish_start, else NULL */
     void *ctx;               /* its context */
     uint64_t min0;           /* keys with a smaller first value are not streamed */
     uint64_t distinct;       /* distinct keys seen by the stream */
@@ -39,37 +38,42 @@ typedef struct {
 struct dw_lanes {
     int n;          /* lanes */
     int kw, nv;     /* key words, values */
+    size_t rec;     /* bytes of a record in a block */
     lane *lanes;    /* n lanes (owned) */
 };
 
-static int block_alloc(lblock *b, int kw, int nv)
-{
-    if (b->keys)
-        return 0;
-    b->keys = malloc((size_t)LANE_BLOCK * (size_t)kw * sizeof *b->keys);
-    b->vals = malloc((size_t)LANE_BLOCK * (size_t)nv * sizeof *b->vals);
-    b->n = 0;
-    return b->keys && b->vals ? 0 : -1;
-}
+static size_t rec_bytes(int kw, int nv) { return ((size_t)nv * 8 + (size_t)kw * 4 + 7) & ~(size_t)7; }
 
-static void block_free(lblock *b)
+/* Records the lane's first error and stops its queue (the producer then
+ * drops its blocks). */
+static void lane_fail(lane *ln, dw_rc rc, const dw_err *e)
 {
-    free(b->keys);
-    free(b->vals);
-    memset(b, 0, sizeof *b);
+    pthread_mutex_lock(&ln->mu);
+    if (ln->rc == DW_OK) {
+        ln->rc = rc;
+        ln->err = *e;
+    }
+    pthread_mutex_unlock(&ln->mu);
+    dw_bq_stop(&ln->q);
 }
 
 /* Adds a block to the lane's counter (on whichever thread runs the lane). */
-static void lane_add(lane *ln, const lblock *b)
+static void lane_add(lane *ln, const dw_buf *b)
 {
-    dw_err e;
-    dw_rc rc = ln->rc == DW_OK ? dw_counter_add_many(ln->c, b->keys, b->vals, b->n, &e) : DW_OK;
-    if (rc != DW_OK) {
-        pthread_mutex_lock(&ln->mu);
-        ln->rc = rc;
-        ln->err = e;
-        pthread_mutex_unlock(&ln->mu);
+    const dw_lanes *l = ln->l;
+    size_t n = b->len / l->rec, kw = (size_t)l->kw, nv = (size_t)l->nv;
+    for (size_t i = 0; i < n; i++) { /* apart, for dw_counter_add_many */
+        const uint64_t *v = (const uint64_t *)(b->data + i * l->rec);
+        const uint32_t *k = (const uint32_t *)(v + nv);
+        for (size_t w = 0; w < nv; w++)
+            ln->vals[i * nv + w] = v[w];
+        for (size_t w = 0; w < kw; w++)
+            ln->keys[i * kw + w] = k[w];
     }
+    dw_err e;
+    dw_rc rc = dw_counter_add_many(ln->c, ln->keys, ln->vals, n, &e);
+    if (rc != DW_OK)
+        lane_fail(ln, rc, &e);
 }
 
 /* The lane's stream: counts the keys, passes on those at or above min0. */
@@ -83,83 +87,67 @@ static dw_rc lane_emit(void *arg, const uint32_t *key, const uint64_t *vals, dw_
 /* Finishes the lane's counter into emit (after its last block). */
 static void lane_finish(lane *ln)
 {
-    if (!ln->emit || ln->rc != DW_OK)
+    pthread_mutex_lock(&ln->mu);
+    int go = ln->emit && ln->rc == DW_OK;
+    pthread_mutex_unlock(&ln->mu);
+    if (!go)
         return;
     dw_err e;
     dw_rc rc = dw_counter_finish(ln->c, lane_emit, ln, &e);
-    if (rc != DW_OK) {
-        pthread_mutex_lock(&ln->mu);
-        ln->rc = rc;
-        ln->err = e;
-        pthread_mutex_unlock(&ln->mu);
-    }
+    if (rc != DW_OK)
+        lane_fail(ln, rc, &e);
 }
 
 static void *lane_main(void *arg)
 {
     lane *ln = arg;
-    lblock work = {0};
-    for (;;) {
-        pthread_mutex_lock(&ln->mu);
-        while (!ln->qn && !ln->done)
-            pthread_cond_wait(&ln->cv, &ln->mu);
-        if (!ln->qn) {
+    dw_buf work = DW_BUF_INIT;
+    int failed = 0;
+    while (dw_bq_take(&ln->q, &work)) {
+        if (!failed) { /* after an error the blocks left are dropped */
+            lane_add(ln, &work);
+            pthread_mutex_lock(&ln->mu);
+            failed = ln->rc != DW_OK;
             pthread_mutex_unlock(&ln->mu);
-            break;
         }
-        /* take the block, leave the emptied one in its place */
-        lblock t = ln->q[ln->qhead];
-        ln->q[ln->qhead] = work;
-        work = t;
-        ln->qhead = (ln->qhead + 1) % LANE_QN;
-        ln->qn--;
-        pthread_cond_broadcast(&ln->cv);
-        pthread_mutex_unlock(&ln->mu);
-        lane_add(ln, &work);
-        work.n = 0;
     }
-    block_free(&work);
+    dw_buf_free(&work);
     lane_finish(ln);
     return NULL;
 }
 
-/* Queues the lane's filled block (waiting while the queue is full); on a
- * lane without a thread, adds it here. */
+/* Hands the lane its filled block (waiting while its queue is full); on a
+ * lane without a thread, adds it here. A failed lane's blocks are dropped. */
 static void lane_put(lane *ln)
 {
     if (!ln->threaded) {
-        lane_add(ln, &ln->fill);
-        ln->fill.n = 0;
+        if (ln->rc == DW_OK)
+            lane_add(ln, &ln->fill);
+        dw_buf_reset(&ln->fill);
         return;
     }
-    pthread_mutex_lock(&ln->mu);
-    while (ln->qn == LANE_QN)
-        pthread_cond_wait(&ln->cv, &ln->mu);
-    size_t i = (ln->qhead + ln->qn) % LANE_QN;
-    lblock t = ln->q[i];
-    ln->q[i] = ln->fill;
-    ln->fill = t;
-    ln->fill.n = 0;
-    ln->qn++;
-    pthread_cond_broadcast(&ln->cv);
-    pthread_mutex_unlock(&ln->mu);
+    if (dw_bq_put(&ln->q, &ln->fill) != 0)
+        dw_buf_reset(&ln->fill);
 }
 
-/* Tells the lane's thread that no block follows and sets what it streams
- * to (emit NULL: nothing); without a thread, finishes the lane here. */
+/* Tells the lane that no block follows and sets what it streams to (emit
+ * NULL: nothing); without a thread, finishes the lane here. */
 static void lane_end(lane *ln, uint64_t min0, dw_counter_emit emit, void *ctx)
 {
     pthread_mutex_lock(&ln->mu);
-    int was = ln->done;
+    int was = ln->ended;
     if (!was) { /* once: a stream already started keeps its emit */
         ln->emit = emit;
         ln->ctx = ctx;
         ln->min0 = min0;
-        ln->done = 1;
-        pthread_cond_broadcast(&ln->cv);
+        ln->ended = 1;
     }
     pthread_mutex_unlock(&ln->mu);
-    if (!was && !ln->threaded)
+    if (was)
+        return;
+    if (ln->threaded)
+        dw_bq_close(&ln->q);
+    else
         lane_finish(ln);
 }
 
@@ -198,13 +186,16 @@ dw_lanes *dw_lanes_new(int nlanes, int threaded, int kw, int nv, dw_membudget *b
     }
     l->kw = kw;
     l->nv = nv;
+    l->rec = rec_bytes(kw, nv);
     for (int i = 0; i < nlanes; i++) {
         lane *ln = &l->lanes[i];
         ln->l = l;
         pthread_mutex_init(&ln->mu, NULL);
-        pthread_cond_init(&ln->cv, NULL);
+        dw_bq_init(&ln->q, LANE_QN);
         l->n++;
-        if (!(ln->c = dw_counter_new(kw, nv, 0, 0, NULL, budget, tmpdir)) || block_alloc(&ln->fill, kw, nv) != 0) {
+        ln->keys = malloc((size_t)LANE_BLOCK * (size_t)kw * sizeof *ln->keys);
+        ln->vals = malloc((size_t)LANE_BLOCK * (size_t)nv * sizeof *ln->vals);
+        if (!ln->keys || !ln->vals || !(ln->c = dw_counter_new(kw, nv, 0, 0, NULL, budget, tmpdir))) {
             dw_lanes_free(l);
             return NULL;
         }
@@ -228,19 +219,24 @@ static inline unsigned lane_of(const uint32_t *k, int kw, int n)
 
 dw_rc dw_lanes_add_many(dw_lanes *l, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e)
 {
-    size_t kw = (size_t)l->kw, nv = (size_t)l->nv;
+    size_t kw = (size_t)l->kw, nv = (size_t)l->nv, rec = l->rec;
     for (size_t i = 0; i < n; i++) {
         const uint32_t *k = keys + i * kw;
         lane *ln = &l->lanes[l->n > 1 ? lane_of(k, l->kw, l->n) : 0];
-        lblock *b = &ln->fill;
-        if (block_alloc(b, l->kw, l->nv) != 0)
+        dw_buf *b = &ln->fill;
+        if (!b->len && dw_buf_grow(b, LANE_BLOCK * rec) != 0)
             return dw_err_set(e, DW_ENOMEM, "out of memory");
-        /* loops, not memcpy of a variable length (a library call per key) */
-        for (size_t w = 0; w < kw; w++)
-            b->keys[b->n * kw + w] = k[w];
+        /* written in place, with loops, not memcpy of a variable length (a
+         * library call per key) */
+        uint64_t *v = (uint64_t *)(b->data + b->len);
+        uint32_t *kk = (uint32_t *)(v + nv);
         for (size_t w = 0; w < nv; w++)
-            b->vals[b->n * nv + w] = vals[i * nv + w];
-        if (++b->n == LANE_BLOCK) {
+            v[w] = vals[i * nv + w];
+        for (size_t w = 0; w < kw; w++)
+            kk[w] = k[w];
+        b->len += rec;
+        b->data[b->len] = '\0';
+        if (b->len == LANE_BLOCK * rec) {
             lane_put(ln);
             dw_rc rc = lanes_error(l, e);
             if (rc != DW_OK)
@@ -253,7 +249,7 @@ dw_rc dw_lanes_add_many(dw_lanes *l, const uint32_t *keys, const uint64_t *vals,
 void dw_lanes_finish_start(dw_lanes *l, uint64_t min0, dw_counter_emit emit, void *ctx)
 {
     for (int i = 0; i < l->n; i++)
-        if (l->lanes[i].fill.n)
+        if (l->lanes[i].fill.len)
             lane_put(&l->lanes[i]);
     /* every lane told first, so that their streams run at once */
     for (int i = 0; i < l->n; i++)
@@ -295,11 +291,11 @@ void dw_lanes_free(dw_lanes *l)
             lane_join(ln);
         }
         dw_counter_free(ln->c);
-        for (size_t k = 0; k < LANE_QN; k++)
-            block_free(&ln->q[k]);
-        block_free(&ln->fill);
+        dw_bq_free(&ln->q);
+        dw_buf_free(&ln->fill);
+        free(ln->keys);
+        free(ln->vals);
         pthread_mutex_destroy(&ln->mu);
-        pthread_cond_destroy(&ln->cv);
     }
     free(l->lanes);
     free(l);
