@@ -3,6 +3,7 @@
  * the tables as zstd-compressed CSV. */
 #include <errno.h>
 #include <getopt.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,8 @@ static const char usage_text[] =
     "                       source,month; none: overall only)\n"
     "  --memory-mb N        memory budget (default 1024); past it counts spill\n"
     "                       to compressed temporary files\n"
-    "  --tmpdir DIR         where they spill (default $TMPDIR or /tmp)\n"
+    "  --tmpdir DIR         where they spill, and where SQLite sorts the pairs'\n"
+    "                       index (default $TMPDIR or /tmp)\n"
     "  --threads N          threads normalizing and tokenizing, and as many counting\n"
     "                       co-occurrences (default: cores, at most 8)\n"
     "  --merge OTHER        add the statistics of database OTHER instead of counting\n"
@@ -145,6 +147,18 @@ int cmd_stats(int argc, char **argv)
     if (o.harmonic && o.scope_article)
         return cmd_usage_error("stats", usage_text, "--harmonic needs a window, not --scope article");
     const char *path = argv[optind];
+    /* SQLite's own temporary files (the sort of an index) go there too; set
+     * before any connection, as SQLite asks */
+    if (o.tmpdir) {
+        size_t n = strlen(o.tmpdir) + 1;
+        char *t = sqlite3_malloc64(n); /* SQLite's allocator, as it asks */
+        if (!t) {
+            cmd_error("stats", "out of memory");
+            return cmd_exit_code(DW_ENOMEM);
+        }
+        memcpy(t, o.tmpdir, n);
+        sqlite3_temp_directory = t;
+    }
     dw_db *db;
     dw_err e = {{0}};
     int writes = !nocount || merge;

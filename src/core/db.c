@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/dbins.h"
 #include "core/norm.h"
 
 /* Why a write failed, when it can be told: sqlite does not always keep the
@@ -287,6 +288,9 @@ dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_fl
         else
             rc = check_meta(db, flags, norm_flags, e);
     }
+    /* the batched inserts' virtual table (core/dbins.h), on the final handle */
+    if (rc == DW_OK && dw_ins_register(db->h) != SQLITE_OK)
+        rc = dw_err_set(e, DW_EDB, "%s: %s", path, sqlite3_errmsg(db->h));
     if (rc != DW_OK) {
         /* "file is not a database" and friends come back through sqlite */
         dw_db_close(db);

@@ -93,22 +93,17 @@ static int split_of_hash(const dw_split_opts *o, uint64_t h)
     return DW_SPLIT_TEST;
 }
 
-/* SQL dw_split_of(key, published): the split of a cluster, hashed or by date. */
-static void sql_split_of(sqlite3_context *cx, int argc, sqlite3_value **argv)
+/* The split of a cluster whose representative has content hash key[0..n)
+ * and date published (NULL: undated): by date with --by-date, else hashed. */
+static int split_of_cluster(const dw_split_opts *o, const void *key, size_t n, const char *published)
 {
-    (void)argc;
-    const dw_split_opts *o = sqlite3_user_data(cx);
     if (o->train_end) {
-        const char *d = (const char *)sqlite3_value_text(argv[1]);
         int s = DW_SPLIT_TRAIN; /* undated: train */
-        if (d && strcmp(d, o->train_end) > 0)
-            s = o->valid_end && strcmp(d, o->valid_end) <= 0 ? DW_SPLIT_VALID : DW_SPLIT_TEST;
-        sqlite3_result_int(cx, s);
-        return;
+        if (published && strcmp(published, o->train_end) > 0)
+            s = o->valid_end && strcmp(published, o->valid_end) <= 0 ? DW_SPLIT_VALID : DW_SPLIT_TEST;
+        return s;
     }
-    const void *k = sqlite3_value_blob(argv[0]);
-    int n = sqlite3_value_bytes(argv[0]);
-    sqlite3_result_int(cx, split_of_hash(o, split_hash(k ? k : "", (size_t)n, o->seed)));
+    return split_of_hash(o, split_hash(key ? key : "", n, o->seed));
 }
 
 /* SQL dw_split_key(key): the seeded hash as a signed integer whose order is
@@ -289,14 +284,18 @@ static dw_rc split_sources(split_ctx *c, dw_err *e)
     " (SELECT id AS rep FROM articles WHERE cluster_id IS NULL OR cluster_id = id) q"                           \
     " CROSS JOIN articles r ON r.id = q.rep"
 
-/* Fills temp.dw_split_clusters with the selected clusters and their split. */
+/* Creates temp.dw_split_clusters, the selected clusters (by their
+ * representative) with their split and key; fills it with --stratify, whose
+ * assignment ranks the clusters of each outlet. Without, a cluster's split
+ * depends on its representative alone and the write loop fills the table as
+ * it reads the representatives (split_write_rows): one pass over the
+ * articles instead of two. */
 static dw_rc split_assign(split_ctx *c, dw_err *e)
 {
     sqlite3 *h = c->db->h;
     int fl = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     void *ud = (void *)c->o;
-    if (sqlite3_create_function(h, "dw_split_of", 2, fl, ud, sql_split_of, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(h, "dw_split_key", 1, fl, ud, sql_split_key, NULL, NULL) != SQLITE_OK ||
+    if (sqlite3_create_function(h, "dw_split_key", 1, fl, ud, sql_split_key, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(h, "dw_split_strat", 2, fl, ud, sql_split_strat, NULL, NULL) != SQLITE_OK)
         return dw_db_fail(c->db, e, "split: functions");
     /* the cluster table grows with the corpus: on disk, not in memory */
@@ -309,21 +308,15 @@ static dw_rc split_assign(split_ctx *c, dw_err *e)
                           e);
     if (rc != DW_OK)
         return rc;
-    if (c->o->stratify)
-        return split_exec(c,
-                          "INSERT INTO temp.dw_split_clusters SELECT rid, dw_split_strat(pos, n), ckey FROM"
-                          " (SELECT r.id AS rid, r.content_hash AS ckey, row_number() OVER (PARTITION BY r.source_id"
-                          " ORDER BY dw_split_key(r.content_hash), r.content_hash) - 1 AS pos,"
-                          " count(*) OVER (PARTITION BY r.source_id) AS n"
-                          " FROM" SPLIT_REPS " WHERE",
-                          "r", ")", e);
-    /* the date is read only for --by-date (see split_sql) */
+    if (!c->o->stratify)
+        return DW_OK; /* filled by the write loop (split_write_rows) */
     return split_exec(c,
-                      c->o->train_end ? "INSERT INTO temp.dw_split_clusters SELECT r.id, dw_split_of(r.content_hash,"
-                                        " r.published), r.content_hash FROM" SPLIT_REPS " WHERE"
-                                      : "INSERT INTO temp.dw_split_clusters SELECT r.id, dw_split_of(r.content_hash,"
-                                        " NULL), r.content_hash FROM" SPLIT_REPS " WHERE",
-                      "r", "", e);
+                      "INSERT INTO temp.dw_split_clusters SELECT rid, dw_split_strat(pos, n), ckey FROM"
+                      " (SELECT r.id AS rid, r.content_hash AS ckey, row_number() OVER (PARTITION BY r.source_id"
+                      " ORDER BY dw_split_key(r.content_hash), r.content_hash) - 1 AS pos,"
+                      " count(*) OVER (PARTITION BY r.source_id) AS n"
+                      " FROM" SPLIT_REPS " WHERE",
+                      "r", ")", e);
 }
 
 /* ---- output files ---- */
@@ -419,6 +412,52 @@ static dw_rc split_close_file(split_out *so, dw_err *e)
     }
     f->csv_bytes = dw_zout_in_bytes(z);
     return dw_zout_commit(z, NULL, &f->bytes, f->sha256, e);
+}
+
+/* Closing the last files: each split's on a thread of its own (with
+ * threads >= 2), as ending a zstd frame waits for its last job and the fsync
+ * for the disk; the caller meanwhile runs its queries. */
+typedef struct {
+    split_out *so;  /* the split whose open file is closed */
+    pthread_t th;   /* its thread */
+    int started;    /* 1 when th runs */
+    dw_rc rc;       /* result */
+    dw_err err;     /* message when rc != DW_OK */
+} split_closer;
+
+static void *split_closer_main(void *arg)
+{
+    split_closer *k = arg;
+    k->rc = split_close_file(k->so, &k->err);
+    return NULL;
+}
+
+/* Starts closing the open file of every split in so[0..DW_SPLIT_N), on
+ * threads when threaded, else at once. */
+static void split_close_start(split_closer k[DW_SPLIT_N], split_out *so, int threaded)
+{
+    for (int s = 0; s < DW_SPLIT_N; s++) {
+        k[s].so = &so[s];
+        k[s].rc = DW_OK;
+        k[s].err.msg[0] = 0;
+        k[s].started = so[s].z && threaded && pthread_create(&k[s].th, NULL, split_closer_main, &k[s]) == 0;
+        if (!k[s].started)
+            split_closer_main(&k[s]);
+    }
+}
+
+/* Waits for split_close_start; returns the first split's error (in split
+ * order, whatever the timing), copied into e. */
+static dw_rc split_close_wait(split_closer k[DW_SPLIT_N], dw_err *e)
+{
+    dw_rc rc = DW_OK;
+    for (int s = 0; s < DW_SPLIT_N; s++) {
+        if (k[s].started)
+            pthread_join(k[s].th, NULL);
+        if (rc == DW_OK && k[s].rc != DW_OK)
+            rc = dw_err_set(e, k[s].rc, "%s", k[s].err.msg);
+    }
+    return rc;
 }
 
 /* Adds 1 to obj[key]. */
@@ -639,6 +678,84 @@ static dw_rc split_writer_finish(split_writer *w, dw_err *e)
     return rc;
 }
 
+/* A keyword of an article: normalized form and spelling as written. */
+typedef struct {
+    const char *norm, *kw; /* bytes, in the query's result */
+    size_t nlen, klen;     /* their lengths */
+} split_kw;
+
+/* Byte order of a[0..la) and b[0..lb), as SQLite's BINARY collation. */
+static int split_bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static int split_kw_cmp(const void *x, const void *y)
+{
+    const split_kw *a = x, *b = y;
+    int c = split_bytes_cmp(a->norm, a->nlen, b->norm, b->nlen);
+    return c ? c : split_bytes_cmp(a->kw, a->klen, b->kw, b->klen);
+}
+
+/* Reads one "<bytes>:<bytes of text>" of enc[*i..n) into *p, *len. */
+static int split_netstring(const char *enc, size_t n, size_t *i, const char **p, size_t *len)
+{
+    size_t v = 0, j = *i;
+    while (j < n && enc[j] >= '0' && enc[j] <= '9' && v < n)
+        v = v * 10 + (size_t)(enc[j++] - '0');
+    if (j == *i || j >= n || enc[j] != ':' || v > n - j - 1)
+        return -1;
+    *p = enc + j + 1;
+    *len = v;
+    *i = j + 1 + v;
+    return 0;
+}
+
+/* The keywords cell of an article into out (reset first): per normalized
+ * form, its smallest spelling as written, in the normalized forms' byte
+ * order, joined by ';', each up to its first NUL (the text cells' rule).
+ * enc[0..n) holds the article's keywords as the write query gives them
+ * (SPLIT_KWCOL): "<bytes>:<normalized><bytes>:<as written>" each, in any
+ * order, so the cell does not depend on the order SQLite reads them in. *v
+ * and *cap are a scratch array kept across calls (the caller frees *v).
+ * Returns 0, -1 when out of memory, -2 when enc is malformed. */
+static int split_keywords(dw_buf *out, const char *enc, size_t n, split_kw **v, size_t *cap)
+{
+    dw_buf_reset(out);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (k == *cap) {
+            size_t nc = *cap ? 2 * *cap : 16;
+            split_kw *g = realloc(*v, nc * sizeof *g);
+            if (!g)
+                return -1;
+            *v = g;
+            *cap = nc;
+        }
+        split_kw *w = &(*v)[k++];
+        if (split_netstring(enc, n, &i, &w->norm, &w->nlen) != 0 || split_netstring(enc, n, &i, &w->kw, &w->klen) != 0)
+            return -2;
+    }
+    if (k > 1)
+        qsort(*v, k, sizeof **v, split_kw_cmp);
+    for (size_t i = 0; i < k; i++) {
+        const split_kw *w = &(*v)[i];
+        if (i && !split_bytes_cmp(w->norm, w->nlen, (*v)[i - 1].norm, (*v)[i - 1].nlen))
+            continue; /* not the smallest spelling of this form */
+        const char *z = memchr(w->kw, 0, w->klen);
+        size_t len = z ? (size_t)(z - w->kw) : w->klen;
+        if ((out->len && dw_buf_putc(out, ';') < 0) || dw_buf_append(out, w->kw, len) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The write query's column of an article's keywords (see split_keywords). */
+#define SPLIT_KWCOL                                                                                                \
+    ", (SELECT group_concat(length(CAST(keyword_norm AS BLOB)) || ':' || keyword_norm ||"                        \
+    " length(CAST(keyword AS BLOB)) || ':' || keyword, '') FROM keywords WHERE article_id = a.id)"
+
 /* 1 when the database has the content_grams table (a database of an older
  * diwan opened read-only may lack it), 0 when not, -1 on error. */
 static int split_has_grams(split_ctx *c, dw_err *e)
@@ -659,33 +776,69 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     int grams = leak ? split_has_grams(c, e) : 0;
     if (grams < 0)
         return DW_EDB;
-    char head[1024];
-    snprintf(head, sizeof head,
-             "SELECT a.content_hash, c.ckey, c.split, s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars,"
-             " a.id, %s FROM articles a CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id"
-             "%s WHERE %s AND",
-             grams ? "g.grams" : "NULL", grams ? " LEFT JOIN content_grams g ON g.content_hash = a.content_hash" : "",
-             c->o->keep_duplicates ? "c.rid = coalesce(a.cluster_id, a.id)" : "c.rid = a.id");
+    const dw_split_opts *o = c->o;
+    /* columns: 0 content hash, 1 cluster key, 2 split (--stratify), 3-8 the
+     * cells, 9 id, 10 stored 13-grams, 11 1 when a representative, 12 the
+     * representative's date (--by-date, members), 13 the URL, 14 the
+     * keywords (SPLIT_KWCOL): look-ups in the statement rather than two
+     * statements per row, which cost 10% of the run. Without --stratify a
+     * member's cluster is selected when its representative (articles r) is
+     * one and passes the filters, as split_assign selects them. */
+    char *rfilter = split_sql(c, "", "r", "");
+    if (!rfilter)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    const char *gcol = grams ? "g.grams" : "NULL";
+    const char *gjoin = grams ? " LEFT JOIN content_grams g ON g.content_hash = a.content_hash" : "";
+    const char *cells = "s.name, a.published, a.title, a.body, a.n_tokens, a.n_chars, a.id";
+    /* the URL of the first sighting (by rank) that has one, the keywords */
+    const char *urlcol = ", (SELECT url FROM sightings WHERE article_id = a.id AND url IS NOT NULL AND url <> ''"
+                         " ORDER BY rank, id LIMIT 1)" SPLIT_KWCOL;
+    dw_buf head = DW_BUF_INIT;
+    int bad;
+    if (o->stratify)
+        bad = dw_buf_printf(&head,
+                            "SELECT a.content_hash, c.ckey, c.split, %s, %s, 0, NULL%s FROM articles a"
+                            " CROSS JOIN temp.dw_split_clusters c LEFT JOIN sources s ON s.id = a.source_id%s"
+                            " WHERE %s AND",
+                            cells, gcol, urlcol, gjoin,
+                            o->keep_duplicates ? "c.rid = coalesce(a.cluster_id, a.id)" : "c.rid = a.id") < 0;
+    else if (o->keep_duplicates)
+        bad = dw_buf_printf(&head,
+                            "SELECT a.content_hash, coalesce(r.content_hash, a.content_hash), NULL, %s, %s,"
+                            " a.cluster_id IS NULL OR a.cluster_id = a.id, %s%s FROM articles a"
+                            " LEFT JOIN articles r ON r.id = a.cluster_id AND a.cluster_id <> a.id"
+                            " LEFT JOIN sources s ON s.id = a.source_id%s"
+                            " WHERE (a.cluster_id IS NULL OR a.cluster_id = a.id OR (r.id IS NOT NULL"
+                            " AND (r.cluster_id IS NULL OR r.cluster_id = r.id) AND%s)) AND",
+                            cells, gcol, o->train_end ? "r.published" : "NULL", urlcol, gjoin, rfilter) < 0;
+    else
+        bad = dw_buf_printf(&head,
+                            "SELECT a.content_hash, a.content_hash, NULL, %s, %s, 1, NULL%s FROM articles a"
+                            " LEFT JOIN sources s ON s.id = a.source_id%s"
+                            " WHERE (a.cluster_id IS NULL OR a.cluster_id = a.id) AND",
+                            cells, gcol, urlcol, gjoin) < 0;
+    free(rfilter);
+    if (bad) {
+        dw_buf_free(&head);
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
     sqlite3_stmt *st = NULL;
-    dw_rc prc = split_prepare(c, head, "a", " ORDER BY a.content_hash", &st, e);
-    sqlite3_stmt *kw = st ? dw_db_prepare(c->db,
-                                          "SELECT min(keyword) FROM keywords WHERE article_id = ?1"
-                                          " GROUP BY keyword_norm ORDER BY keyword_norm",
-                                          e)
-                          : NULL;
-    sqlite3_stmt *url = kw ? dw_db_prepare(c->db,
-                                           "SELECT url FROM sightings WHERE article_id = ?1 AND url IS NOT NULL"
-                                           " AND url <> '' ORDER BY rank, id LIMIT 1",
-                                           e)
-                           : NULL;
-    if (!url) {
+    dw_rc prc = split_prepare(c, head.data, "a", " ORDER BY a.content_hash", &st, e);
+    dw_buf_free(&head);
+    sqlite3_stmt *ins = st && !o->stratify ? dw_db_prepare(c->db,
+                                                           "INSERT INTO temp.dw_split_clusters(rid, split, ckey)"
+                                                           " VALUES (?1, ?2, ?3)",
+                                                           e)
+                                           : NULL;
+    if (!st || (!ins && !o->stratify)) {
         sqlite3_finalize(st);
-        sqlite3_finalize(kw);
         return prc != DW_OK ? prc : DW_EDB;
     }
     split_writer w;
     split_writer_start(&w, c, so, fp, leak, c->o->threads >= 2);
     dw_buf kws = DW_BUF_INIT, batch = DW_BUF_INIT;
+    split_kw *kwv = NULL; /* split_keywords' scratch */
+    size_t kwcap = 0;
     dw_rc rc = DW_OK;
     int r;
     while (rc == DW_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -693,32 +846,37 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
         int hlen = sqlite3_column_bytes(st, 0);
         const unsigned char *ckey = sqlite3_column_blob(st, 1);
         int clen = sqlite3_column_bytes(st, 1);
-        int s = sqlite3_column_int(st, 2);
+        int64_t aid = sqlite3_column_int64(st, 9);
+        int s = o->stratify ? sqlite3_column_int(st, 2) : 0;
         if (s < 0 || s >= DW_SPLIT_N || hlen != 16 || clen != 16) {
             rc = dw_err_set(e, DW_EINTERNAL, "split: bad row (split %d, hash of %d bytes)", s, hlen);
             break;
         }
-        int64_t aid = sqlite3_column_int64(st, 9);
-        dw_buf_reset(&kws);
-        sqlite3_reset(kw);
-        sqlite3_bind_int64(kw, 1, aid);
-        int kr;
-        while ((kr = sqlite3_step(kw)) == SQLITE_ROW) {
-            if ((kws.len && dw_buf_putc(&kws, ';') < 0) ||
-                dw_buf_puts(&kws, (const char *)sqlite3_column_text(kw, 0)) < 0) {
-                rc = dw_err_set(e, DW_ENOMEM, "out of memory");
-                break;
+        if (!o->stratify) {
+            /* the cluster's split from its representative: this row, or
+             * the member's representative (date in column 12) */
+            int rep = sqlite3_column_int(st, 11);
+            s = split_of_cluster(o, ckey, 16,
+                                 (const char *)sqlite3_column_text(st, rep ? 4 : 12));
+            if (rep) {
+                sqlite3_reset(ins);
+                sqlite3_bind_int64(ins, 1, aid);
+                sqlite3_bind_int(ins, 2, s);
+                sqlite3_bind_blob(ins, 3, ckey, 16, SQLITE_STATIC);
+                if (sqlite3_step(ins) != SQLITE_DONE) {
+                    rc = dw_db_fail(c->db, e, "split: clusters");
+                    break;
+                }
             }
         }
-        if (rc == DW_OK && kr != SQLITE_DONE) {
-            rc = dw_db_fail(c->db, e, "split: keywords");
+        const char *kenc = (const char *)sqlite3_column_text(st, 14);
+        int kr = split_keywords(&kws, kenc, (size_t)sqlite3_column_bytes(st, 14), &kwv, &kwcap);
+        if (kr != 0) {
+            rc = kr == -1 ? dw_err_set(e, DW_ENOMEM, "out of memory")
+                          : dw_err_set(e, DW_EINTERNAL, "split: bad keywords of article %lld", (long long)aid);
             break;
         }
-        if (rc != DW_OK)
-            break;
-        sqlite3_reset(url);
-        sqlite3_bind_int64(url, 1, aid);
-        const char *u = sqlite3_step(url) == SQLITE_ROW ? (const char *)sqlite3_column_text(url, 0) : NULL;
+        const char *u = (const char *)sqlite3_column_text(st, 13);
         const char *src = (const char *)sqlite3_column_text(st, 3);
         const char *pub = (const char *)sqlite3_column_text(st, 4);
         const char *title = (const char *)sqlite3_column_text(st, 5);
@@ -755,8 +913,8 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     if (rc == DW_OK)
         rc = wrc;
     sqlite3_finalize(st);
-    sqlite3_finalize(kw);
-    sqlite3_finalize(url);
+    sqlite3_finalize(ins);
+    free(kwv);
     dw_buf_free(&kws);
     dw_buf_free(&batch);
     return rc;
@@ -993,16 +1151,14 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
     if ((rc = split_write_rows(&c, so, fp, leak, e)) != DW_OK)
         goto done;
     /* every split of the release has at least one file (maybe header only) */
-    for (int s = 0; s < DW_SPLIT_N && rc == DW_OK; s++) {
-        if (s == DW_SPLIT_VALID && (o->two_way || (o->train_end && !o->valid_end)))
-            continue;
-        if (!so[s].nfiles)
+    for (int s = 0; s < DW_SPLIT_N && rc == DW_OK; s++)
+        if (!so[s].nfiles && !(s == DW_SPLIT_VALID && (o->two_way || (o->train_end && !o->valid_end))))
             rc = split_open_file(&c, &so[s], s, e);
-        if (rc == DW_OK)
-            rc = split_close_file(&so[s], e);
-    }
     if (rc != DW_OK)
         goto done;
+    /* the files close while the figures are counted */
+    split_closer closers[DW_SPLIT_N];
+    split_close_start(closers, so, o->threads >= 2);
     /* figures */
     dw_buf q = DW_BUF_INIT;
     int64_t total = 0;
@@ -1028,6 +1184,9 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
     dw_buf_free(&q);
     if (rc == DW_OK)
         rc = leak_pairs(&c, &sum->pairs_across, e);
+    dw_rc crc = split_close_wait(closers, rc == DW_OK ? e : NULL);
+    if (rc == DW_OK)
+        rc = crc;
     if (rc != DW_OK)
         goto done;
     if (leak) {

@@ -1,8 +1,12 @@
 /* zout.c: streaming zstd output under a temporary name (see zout.h). Input
  * is gathered in a buffer of ZSTD_CStreamInSize bytes before each
  * compression call (larger writes go to zstd directly); compressed bytes go
- * through stdio, counted and hashed. */
+ * through stdio, counted and hashed, and handed to the kernel's writeback
+ * every ZOUT_SYNC_STEP bytes so that the fsync of the commit has little left
+ * to wait for. */
+#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +27,26 @@ struct dw_zout {
     size_t outcap;    /* its capacity */
     uint64_t bytes;   /* compressed bytes written */
     uint64_t in_bytes; /* uncompressed bytes given */
+    uint64_t synced;  /* compressed bytes already handed to writeback */
     dw_sha256 sha;    /* hash of the compressed bytes */
 };
+
+#define ZOUT_SYNC_STEP (8u << 20) /* bytes written between two writeback starts */
+
+/* Starts the writeback of the bytes written since the last start, once they
+ * reach ZOUT_SYNC_STEP; does not wait for it. Advisory: a failure shows at
+ * the fsync of the commit. */
+static void zout_start_writeback(dw_zout *z)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (z->bytes - z->synced < ZOUT_SYNC_STEP || fflush(z->f) != 0)
+        return;
+    sync_file_range(fileno(z->f), (off_t)z->synced, (off_t)(z->bytes - z->synced), SYNC_FILE_RANGE_WRITE);
+    z->synced = z->bytes;
+#else
+    (void)z;
+#endif
+}
 
 dw_rc dw_zout_open(dw_zout **out, const char *path, int level, int workers, dw_err *e)
 {
@@ -71,6 +93,7 @@ static dw_rc zout_compress(dw_zout *z, const void *src, size_t n, ZSTD_EndDirect
                 return dw_err_set(e, DW_EIO, "cannot write %s: %s", z->path, strerror(errno));
             dw_sha256_update(&z->sha, z->outb, ob.pos);
             z->bytes += ob.pos;
+            zout_start_writeback(z);
         }
         if (mode == ZSTD_e_end ? left == 0 : ib.pos == ib.size)
             break;

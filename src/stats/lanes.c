@@ -23,11 +23,12 @@ typedef struct {
     int threaded;            /* 1: the thread runs */
     dw_bq q;                 /* blocks for the lane (stopped when it fails) */
     dw_buf fill;             /* the block the producer fills */
-    uint32_t *keys;          /* a block's keys, apart (lane side, LANE_BLOCK, owned) */
+    uint32_t *keys;          /* a block's keys, apart (lane side, LANE_BLOCK, owned); when streaming, the keys not yet emitted */
     uint64_t *vals;          /* and its values (owned) */
+    size_t nout;             /* keys in keys/vals not yet emitted (streaming) */
     pthread_mutex_t mu;      /* guards ended, emit, ctx, min0, rc and err */
     int ended;               /* 1: dw_lanes_finish_start or dw_lanes_free told it */
-    dw_counter_emit emit;    /* set with ended by dw_lanes_finish_start, else NULL */
+    dw_lanes_emit emit;      /* set with ended by dw_lanes_finish_start, else NULL */
     void *ctx;               /* its context */
     uint64_t min0;           /* keys with a smaller first value are not streamed */
     uint64_t distinct;       /* distinct keys seen by the stream */
@@ -76,12 +77,27 @@ static void lane_add(lane *ln, const dw_buf *b)
         lane_fail(ln, rc, &e);
 }
 
-/* The lane's stream: counts the keys, passes on those at or above min0. */
+/* Passes on the keys gathered by lane_emit. */
+static dw_rc lane_flush(lane *ln, dw_err *e)
+{
+    size_t n = ln->nout;
+    ln->nout = 0;
+    return n ? ln->emit(ln->ctx, ln->keys, ln->vals, n, e) : DW_OK;
+}
+
+/* The lane's stream: counts the keys, gathers those at or above min0 into
+ * blocks of LANE_BLOCK keys for emit (the arrays of the adds, free once
+ * the counting is over). */
 static dw_rc lane_emit(void *arg, const uint32_t *key, const uint64_t *vals, dw_err *e)
 {
     lane *ln = arg;
     ln->distinct++;
-    return vals[0] >= ln->min0 ? ln->emit(ln->ctx, key, vals, e) : DW_OK;
+    if (vals[0] < ln->min0)
+        return DW_OK;
+    size_t kw = (size_t)ln->l->kw, nv = (size_t)ln->l->nv;
+    memcpy(ln->keys + ln->nout * kw, key, kw * sizeof *key);
+    memcpy(ln->vals + ln->nout * nv, vals, nv * sizeof *vals);
+    return ++ln->nout == LANE_BLOCK ? lane_flush(ln, e) : DW_OK;
 }
 
 /* Finishes the lane's counter into emit (after its last block). */
@@ -93,7 +109,10 @@ static void lane_finish(lane *ln)
     if (!go)
         return;
     dw_err e;
+    ln->nout = 0;
     dw_rc rc = dw_counter_finish(ln->c, lane_emit, ln, &e);
+    if (rc == DW_OK)
+        rc = lane_flush(ln, &e);
     if (rc != DW_OK)
         lane_fail(ln, rc, &e);
 }
@@ -132,7 +151,7 @@ static void lane_put(lane *ln)
 
 /* Tells the lane that no block follows and sets what it streams to (emit
  * NULL: nothing); without a thread, finishes the lane here. */
-static void lane_end(lane *ln, uint64_t min0, dw_counter_emit emit, void *ctx)
+static void lane_end(lane *ln, uint64_t min0, dw_lanes_emit emit, void *ctx)
 {
     pthread_mutex_lock(&ln->mu);
     int was = ln->ended;
@@ -246,7 +265,7 @@ dw_rc dw_lanes_add_many(dw_lanes *l, const uint32_t *keys, const uint64_t *vals,
     return DW_OK;
 }
 
-void dw_lanes_finish_start(dw_lanes *l, uint64_t min0, dw_counter_emit emit, void *ctx)
+void dw_lanes_finish_start(dw_lanes *l, uint64_t min0, dw_lanes_emit emit, void *ctx)
 {
     for (int i = 0; i < l->n; i++)
         if (l->lanes[i].fill.len)
@@ -256,7 +275,7 @@ void dw_lanes_finish_start(dw_lanes *l, uint64_t min0, dw_counter_emit emit, voi
         lane_end(&l->lanes[i], min0, emit, ctx);
 }
 
-dw_rc dw_lanes_finish(dw_lanes *l, uint64_t min0, dw_counter_emit emit, void *ctx, uint64_t *distinct, dw_err *e)
+dw_rc dw_lanes_finish(dw_lanes *l, uint64_t min0, dw_lanes_emit emit, void *ctx, uint64_t *distinct, dw_err *e)
 {
     dw_lanes_finish_start(l, min0, emit, ctx);
     return dw_lanes_finish_wait(l, distinct, e);

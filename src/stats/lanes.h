@@ -30,17 +30,21 @@ dw_lanes *dw_lanes_new(int nlanes, int threaded, int kw, int nv, dw_membudget *b
  * A lane's error (a run that could not be written) is returned by a later
  * add or by dw_lanes_finish. */
 dw_rc dw_lanes_add_many(dw_lanes *l, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e);
-/* Streams every distinct key whose first value is at least min0 to emit:
- * each lane's keys in key order, the lanes at once, each from its own
- * thread, so emit must be thread-safe (lanes never share a key). Sets
+/* Receives n streamed keys (kw words each, back to back) with their values
+ * (nv each); the arrays are the lane's and valid for the call only. */
+typedef dw_rc (*dw_lanes_emit)(void *ctx, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e);
+/* Streams every distinct key whose first value is at least min0 to emit, in
+ * blocks of keys: each lane's keys in key order, the lanes at once, each
+ * from its own thread, so emit must be thread-safe (lanes never share a
+ * key; a block per call keeps the locking of a shared receiver rare). Sets
  * *distinct to the number of distinct keys, streamed or not. Then empties
  * the lanes. */
-dw_rc dw_lanes_finish(dw_lanes *l, uint64_t min0, dw_counter_emit emit, void *ctx, uint64_t *distinct, dw_err *e);
+dw_rc dw_lanes_finish(dw_lanes *l, uint64_t min0, dw_lanes_emit emit, void *ctx, uint64_t *distinct, dw_err *e);
 /* dw_lanes_finish in two halves: start streams (and returns at once when
  * the lanes have threads, so that the caller can work meanwhile); wait
  * waits for the streams to end and gives their result. Between the two,
  * no add. */
-void dw_lanes_finish_start(dw_lanes *l, uint64_t min0, dw_counter_emit emit, void *ctx);
+void dw_lanes_finish_start(dw_lanes *l, uint64_t min0, dw_lanes_emit emit, void *ctx);
 dw_rc dw_lanes_finish_wait(dw_lanes *l, uint64_t *distinct, dw_err *e);
 /* Runs spilled so far by all lanes. */
 unsigned dw_lanes_runs(const dw_lanes *l);

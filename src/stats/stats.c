@@ -22,7 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/bqueue.h"
 #include "core/buf.h"
+#include "core/dbins.h"
 #include "core/hash.h"
 #include "core/norm.h"
 #include "core/strmap.h"
@@ -404,9 +406,12 @@ typedef struct {
     char stop_hash[24];      /* XXH3-64 of the stop-word list, hex, or "none" */
     dw_stats_summary *sum;   /* the summary being filled */
     /* writing */
-    sqlite3_stmt *ins;       /* insert statement of the table being written */
+    dw_ins *ins;             /* batched insert into the table being written */
+    dw_buf *rows;            /* rows being built for it: its own buffer, or a pipe's (write_rows) */
+    dw_bq *rq;               /* the pipe's queue, or NULL */
     dw_buf term;             /* term being built */
     uint32_t group;          /* key[0] of the n-gram group being summed */
+    dw_buf summary;          /* stats_summary rows of the groups summed (dbins cells) */
     uint64_t g_types, g_tokens, g_hapax; /* its figures */
 } run;
 
@@ -923,12 +928,6 @@ static dw_rc feed_join(feed *f, dw_err *e)
 
 /* ---- writing ---- */
 
-static dw_rc step_insert(run *r, dw_err *e)
-{
-    int s = sqlite3_step(r->ins);
-    sqlite3_reset(r->ins);
-    return s == SQLITE_DONE ? DW_OK : dw_db_fail(r->db, e, "write statistics");
-}
 
 /* Appends the word of rank rk to r->term. */
 static int term_word(run *r, uint32_t rk)
@@ -942,19 +941,13 @@ static dw_rc flush_group(run *r, dw_err *e)
 {
     if (!r->group)
         return DW_OK;
-    sqlite3_stmt *st = dw_db_prepare(r->db,
-        "INSERT INTO stats_summary(bucket, n, types, tokens, hapax) VALUES (?1, ?2, ?3, ?4, ?5)", e);
-    if (!st)
-        return DW_EDB;
-    sqlite3_bind_int64(st, 1, r->group >> 3);
-    sqlite3_bind_int64(st, 2, r->group & 7);
-    sqlite3_bind_int64(st, 3, (int64_t)r->g_types);
-    sqlite3_bind_int64(st, 4, (int64_t)r->g_tokens);
-    sqlite3_bind_int64(st, 5, (int64_t)r->g_hapax);
-    int s = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE)
-        return dw_db_fail(r->db, e, "write statistics");
+    /* kept in r->summary, written once the n-grams are (write_all):
+     * the rows' maker may run on a thread of its own */
+    dw_buf *b = &r->summary;
+    if (dw_ins_put_int(b, r->group >> 3) != 0 || dw_ins_put_int(b, r->group & 7) != 0 ||
+        dw_ins_put_int(b, (int64_t)r->g_types) != 0 || dw_ins_put_int(b, (int64_t)r->g_tokens) != 0 ||
+        dw_ins_put_int(b, (int64_t)r->g_hapax) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
     if (r->group == (1u << 3 | 1u)) {
         r->sum->tokens = r->g_tokens;
         r->sum->types = r->g_types;
@@ -963,6 +956,84 @@ static dw_rc flush_group(run *r, dw_err *e)
     r->group = 0;
     r->g_types = r->g_tokens = r->g_hapax = 0;
     return DW_OK;
+}
+
+/* Ends a row built in r->rows: inserts the own buffer when full, or hands
+ * the pipe's to the inserting thread. */
+static dw_rc row_end(run *r, dw_err *e)
+{
+    if (!r->rq)
+        return dw_ins_row(r->ins, e);
+    if (r->rows->len >= DW_INS_BATCH_BYTES && dw_bq_put(r->rq, r->rows) != 0)
+        return dw_err_set(e, DW_EINTERNAL, "statistics: writing stopped");
+    return DW_OK;
+}
+
+/* Makes the rows of a table in r->rows, each ended by row_end. */
+typedef dw_rc (*row_maker)(run *r, dw_err *e);
+
+/* Rows made on a thread of their own while the calling thread inserts them
+ * (write_rows). */
+typedef struct {
+    run *r;               /* the run */
+    row_maker make;       /* the rows' maker */
+    dw_bq q;              /* blocks of rows */
+    dw_buf fill;          /* the block being built */
+    dw_rc rc;             /* the stream's result */
+    dw_err err;           /* and message */
+} row_pipe;
+
+static void *row_pipe_main(void *arg)
+{
+    row_pipe *p = arg;
+    p->rc = p->make(p->r, &p->err);
+    if (p->rc == DW_OK && p->fill.len && dw_bq_put(&p->q, &p->fill) != 0)
+        p->rc = dw_err_set(&p->err, DW_EINTERNAL, "statistics: writing stopped");
+    dw_bq_close(&p->q);
+    return NULL;
+}
+
+/* Inserts the rows make makes into r->ins. With threads, make (a counter's
+ * merge, the terms' text) runs on a thread of its own while this thread
+ * inserts: the same rows in the same order. make must not use the
+ * connection. */
+static dw_rc write_rows(run *r, row_maker make, dw_err *e)
+{
+    row_pipe *p = r->o->threads >= 2 ? calloc(1, sizeof *p) : NULL;
+    pthread_t th;
+    if (p) {
+        p->r = r;
+        p->make = make;
+        dw_bq_init(&p->q, 4);
+        r->rows = &p->fill;
+        r->rq = &p->q;
+        if (pthread_create(&th, NULL, row_pipe_main, p) != 0) {
+            dw_bq_free(&p->q);
+            free(p);
+            p = NULL;
+        }
+    }
+    if (!p) { /* one thread: rows are inserted as they are made */
+        r->rows = dw_ins_buf(r->ins);
+        r->rq = NULL;
+        dw_rc rc = make(r, e);
+        return rc == DW_OK ? dw_ins_flush(r->ins, e) : rc;
+    }
+    dw_rc rc = DW_OK;
+    dw_buf work = DW_BUF_INIT;
+    while (dw_bq_take(&p->q, &work))
+        if (rc == DW_OK && (rc = dw_ins_exec(r->ins, &work, e)) != DW_OK)
+            dw_bq_stop(&p->q); /* the maker then ends at its next block */
+    pthread_join(th, NULL);
+    if (rc == DW_OK && p->rc != DW_OK)
+        rc = dw_err_set(e, p->rc, "%s", p->err.msg);
+    dw_buf_free(&work);
+    dw_buf_free(&p->fill);
+    dw_bq_free(&p->q);
+    free(p);
+    r->rows = dw_ins_buf(r->ins);
+    r->rq = NULL;
+    return rc;
 }
 
 static dw_rc emit_ngram(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
@@ -983,12 +1054,12 @@ static dw_rc emit_ngram(void *ctx, const uint32_t *key, const uint64_t *vals, dw
     for (int i = 0; i < n; i++)
         if ((i && dw_buf_putc(&r->term, ' ') != 0) || term_word(r, key[1 + i]) != 0)
             return dw_err_set(e, DW_ENOMEM, "out of memory");
-    sqlite3_bind_int64(r->ins, 1, key[0] >> 3);
-    sqlite3_bind_int64(r->ins, 2, n);
-    sqlite3_bind_text(r->ins, 3, r->term.data, (int)r->term.len, SQLITE_STATIC);
-    sqlite3_bind_int64(r->ins, 4, (int64_t)vals[0]);
-    sqlite3_bind_int64(r->ins, 5, (int64_t)vals[1]);
-    return step_insert(r, e);
+    dw_buf *b = r->rows;
+    if (dw_ins_put_int(b, key[0] >> 3) != 0 || dw_ins_put_int(b, n) != 0 ||
+        dw_ins_put_text(b, r->term.data, r->term.len) != 0 || dw_ins_put_int(b, (int64_t)vals[0]) != 0 ||
+        dw_ins_put_int(b, (int64_t)vals[1]) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    return row_end(r, e);
 }
 
 /* Emits the overall bucket's unigrams from the per-word arrays, in rank
@@ -1009,21 +1080,19 @@ static dw_rc emit_unigrams(run *r, dw_err *e)
     return rc;
 }
 
-static void bind_count(sqlite3_stmt *st, int col, uint64_t units, uint64_t unit)
+/* Appends a count of units 1/unit to a row: an integer when unit is 1. */
+static int put_count(dw_buf *b, uint64_t units, uint64_t unit)
 {
-    if (unit == 1)
-        sqlite3_bind_int64(st, col, (int64_t)units);
-    else
-        sqlite3_bind_double(st, col, (double)units / (double)unit);
+    return unit == 1 ? dw_ins_put_int(b, (int64_t)units) : dw_ins_put_double(b, (double)units / (double)unit);
 }
 
-/* Receives a pair at or above min_count from a lane (any lane thread) and
- * keeps it for stats_cooc in co, which orders by rank. */
-static dw_rc keep_pair(void *ctx, const uint32_t *key, const uint64_t *vals, dw_err *e)
+/* Receives pairs at or above min_count from a lane (any lane thread) and
+ * keeps them for stats_cooc in co, which orders by rank. */
+static dw_rc keep_pairs(void *ctx, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e)
 {
     run *r = ctx;
     pthread_mutex_lock(&r->co_mu);
-    dw_rc rc = dw_counter_add(r->co, key, vals, e);
+    dw_rc rc = dw_counter_add_many(r->co, keys, vals, n, e);
     pthread_mutex_unlock(&r->co_mu);
     return rc;
 }
@@ -1038,14 +1107,26 @@ static dw_rc emit_pair(void *ctx, const uint32_t *key, const uint64_t *vals, dw_
            t = (double)r->pair_total / u;
     size_t la, lb;
     const char *wa = dw_vocab_word(&r->vocab, a, &la), *wb = dw_vocab_word(&r->vocab, b, &lb);
-    sqlite3_bind_text(r->ins, 1, wa, (int)la, SQLITE_STATIC);
-    sqlite3_bind_text(r->ins, 2, wb, (int)lb, SQLITE_STATIC);
-    bind_count(r->ins, 3, vals[0], r->unit);
-    sqlite3_bind_double(r->ins, 4, dw_stats_pmi(k, ca, cb, t));
-    sqlite3_bind_double(r->ins, 5, dw_stats_npmi(k, ca, cb, t));
-    sqlite3_bind_double(r->ins, 6, dw_stats_llr(k, ca, cb, t));
-    return step_insert(r, e);
+    dw_buf *row = r->rows;
+    if (dw_ins_put_text(row, wa, la) != 0 || dw_ins_put_text(row, wb, lb) != 0 ||
+        put_count(row, vals[0], r->unit) != 0 || dw_ins_put_double(row, dw_stats_pmi(k, ca, cb, t)) != 0 ||
+        dw_ins_put_double(row, dw_stats_npmi(k, ca, cb, t)) != 0 || dw_ins_put_double(row, dw_stats_llr(k, ca, cb, t)) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    return row_end(r, e);
 }
+
+/* The rows of stats_ngrams: the overall unigrams, then the counter's
+ * n-grams, group by group (row_maker). */
+static dw_rc make_ngrams(run *r, dw_err *e)
+{
+    dw_rc rc = emit_unigrams(r, e);
+    if (rc == DW_OK)
+        rc = dw_counter_finish(r->ng, emit_ngram, r, e);
+    return rc == DW_OK ? flush_group(r, e) : rc;
+}
+
+/* The rows of stats_cooc: the kept pairs in rank order (row_maker). */
+static dw_rc make_pairs(run *r, dw_err *e) { return dw_counter_finish(r->co, emit_pair, r, e); }
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -1118,7 +1199,7 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         if (!(r->co = dw_counter_new(2, 1, 0, 1, &r->vocab, &r->budget, r->tmpdir)))
             return dw_err_set(e, DW_ENOMEM, "out of memory");
         dw_counter_set_leftover(r->co);
-        dw_lanes_finish_start(r->lanes, (uint64_t)o->min_count * r->unit, keep_pair, r);
+        dw_lanes_finish_start(r->lanes, (uint64_t)o->min_count * r->unit, keep_pairs, r);
     }
     dw_rc rc = dw_db_exec(db, clear_sql, e);
     /* buckets */
@@ -1141,13 +1222,17 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         sqlite3_finalize(st);
     }
     if (rc == DW_OK && r->ng) {
-        r->ins = dw_db_prepare(db, "INSERT INTO stats_ngrams(bucket, n, term, count, df) VALUES (?1, ?2, ?3, ?4, ?5)", e);
-        rc = r->ins ? emit_unigrams(r, e) : DW_EDB;
+        rc = dw_ins_open(db, "stats_ngrams(bucket, n, term, count, df)", 5, &r->ins, e);
         if (rc == DW_OK)
-            rc = dw_counter_finish(r->ng, emit_ngram, r, e);
+            rc = write_rows(r, make_ngrams, e);
+        dw_ins_free(r->ins);
+        r->ins = NULL;
+        /* and the groups' figures */
         if (rc == DW_OK)
-            rc = flush_group(r, e);
-        sqlite3_finalize(r->ins);
+            rc = dw_ins_open(db, "stats_summary(bucket, n, types, tokens, hapax)", 5, &r->ins, e);
+        if (rc == DW_OK)
+            rc = dw_ins_exec(r->ins, &r->summary, e);
+        dw_ins_free(r->ins);
         r->ins = NULL;
     }
     if (rc == DW_OK)
@@ -1155,34 +1240,46 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
     if (rc == DW_OK)
         rc = write_lengths(r, "chars", &r->len_chars, e);
     if (rc == DW_OK && r->lanes) {
-        sqlite3_stmt *st = dw_db_prepare(db, "INSERT INTO stats_cooc_terms(term, count) VALUES (?1, ?2)", e);
-        rc = st ? DW_OK : DW_EDB;
+        dw_ins *t = NULL;
+        rc = dw_ins_open(db, "stats_cooc_terms(term, count)", 2, &t, e);
         for (uint32_t k = 0; k < r->vocab.n && rc == DW_OK; k++) {
             uint32_t id = r->vocab.order[k];
             if (!r->marg[id])
                 continue;
             size_t len;
             const char *w = dw_vocab_word(&r->vocab, id, &len);
-            sqlite3_bind_text(st, 1, w, (int)len, SQLITE_STATIC);
-            bind_count(st, 2, r->marg[id], r->unit);
-            if (sqlite3_step(st) != SQLITE_DONE)
-                rc = dw_db_fail(db, e, "write statistics");
-            sqlite3_reset(st);
-        }
-        sqlite3_finalize(st);
-        if (rc == DW_OK) {
-            r->ins = dw_db_prepare(db,
-                "INSERT INTO stats_cooc(term_a, term_b, count, pmi, npmi, llr) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
-            /* the lanes' pairs at or above min_count, ranked, then written */
-            rc = r->ins ? dw_lanes_finish_wait(r->lanes, &r->sum->pairs, e) : DW_EDB;
+            if (dw_ins_put_text(dw_ins_buf(t), w, len) != 0 || put_count(dw_ins_buf(t), r->marg[id], r->unit) != 0)
+                rc = dw_err_set(e, DW_ENOMEM, "out of memory");
             if (rc == DW_OK)
-                rc = dw_counter_finish(r->co, emit_pair, r, e);
-            sqlite3_finalize(r->ins);
+                rc = dw_ins_row(t, e);
+        }
+        if (rc == DW_OK)
+            rc = dw_ins_flush(t, e);
+        dw_ins_free(t);
+        if (rc == DW_OK) {
+            rc = dw_ins_open(db, "stats_cooc(term_a, term_b, count, pmi, npmi, llr)", 6, &r->ins, e);
+            /* the lanes' pairs at or above min_count, ranked, then written */
+            if (rc == DW_OK)
+                rc = dw_lanes_finish_wait(r->lanes, &r->sum->pairs, e);
+            if (rc == DW_OK)
+                rc = write_rows(r, make_pairs, e);
+            dw_ins_free(r->ins);
             r->ins = NULL;
         }
     }
-    if (rc == DW_OK)
-        rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
+    if (rc == DW_OK) {
+        /* SQLite sorts the index in runs of the page cache's size, on
+         * helper threads only when its temporary files are files: runs of
+         * 4 MiB sorted by --threads threads take a third of the time of one
+         * in-memory sort (and keep a large table's sort on disk) */
+        char sql[160];
+        snprintf(sql, sizeof sql, "PRAGMA temp_store=FILE; PRAGMA threads=%d; PRAGMA cache_size=-4096",
+                 o->threads > 1 ? o->threads : 0);
+        rc = dw_db_exec(db, sql, e);
+        if (rc == DW_OK)
+            rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
+        sqlite3_exec(db->h, "PRAGMA temp_store=MEMORY; PRAGMA threads=0; PRAGMA cache_size=-65536", NULL, NULL, NULL);
+    }
     if (rc == DW_OK) {
         int bad = 0;
         bad |= set_info(db, "ngram_max", "%d", o->ngram_max) != DW_OK;
@@ -1435,6 +1532,7 @@ done:
         free(r->ids);
         free(r->keys);
         dw_buf_free(&r->term);
+        dw_buf_free(&r->summary);
         free(r);
     }
     rmdir(tmpl); /* the counters removed their runs */
