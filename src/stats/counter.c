@@ -494,13 +494,17 @@ static dw_rc push_run(dw_counter *c, char *path, dw_err *e)
 
 /* Sorts the table's entries in rank order, compacted at its start; returns
  * how many. Keys are left in rank space. */
-static size_t sort_table(dw_counter *c)
+static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
 {
     size_t n = 0;
     for (size_t i = 0; i < c->cap; i++) {
         uint64_t *src = c->table + i * c->stride;
         if (!KEY(src)[0])
             continue;
+        if (src[c->kq] < min0) { /* left out before sorting */
+            (*below)++;
+            continue;
+        }
         if (n != i)
             memcpy(c->table + n * c->stride, src, c->stride * 8);
         key_map(c, KEY(c->table + n * c->stride), 1);
@@ -545,7 +549,8 @@ static dw_rc spill(dw_counter *c, dw_err *e)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     if (c->vocab)
         dw_membudget_set_vocab(c->budget, dw_vocab_bytes(c->vocab));
-    size_t n = sort_table(c);
+    uint64_t below = 0;
+    size_t n = sort_table(c, 0, &below);
     char *path = run_path(c);
     if (!path)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
@@ -755,15 +760,46 @@ static void drop_runs(dw_counter *c, unsigned k)
     c->nruns -= k;
 }
 
+/* An emit that passes on the keys whose first value is at least min0. */
+typedef struct {
+    dw_counter_emit emit; /* the receiver */
+    void *ctx;            /* its context */
+    uint64_t min0;        /* smallest first value passed on */
+    uint64_t below;       /* keys left out */
+} min_filter;
+
+static dw_rc emit_min(void *arg, const uint32_t *key, const uint64_t *vals, dw_err *e)
+{
+    min_filter *f = arg;
+    if (vals[0] < f->min0) {
+        f->below++;
+        return DW_OK;
+    }
+    return f->emit(f->ctx, key, vals, e);
+}
+
 dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *e)
 {
+    return dw_counter_finish_min(c, 0, NULL, emit, ctx, e);
+}
+
+dw_rc dw_counter_finish_min(dw_counter *c, uint64_t min0, uint64_t *below, dw_counter_emit emit, void *ctx,
+                            dw_err *e)
+{
+    min_filter f = {emit, ctx, min0, 0};
+    if (min0) {
+        emit = emit_min;
+        ctx = &f;
+    }
     if (c->vocab && dw_vocab_sort(c->vocab) != 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     if (c->vocab)
         dw_membudget_set_vocab(c->budget, dw_vocab_bytes(c->vocab));
     dw_rc rc = DW_OK;
     if (!c->nruns) {
-        size_t n = c->table ? sort_table(c) : 0;
+        /* every count is whole: the keys below min0 are dropped before the
+         * sort (a pair table keeps a few percent of its keys) */
+        size_t n = c->table ? sort_table(c, min0, &f.below) : 0;
         for (size_t i = 0; i < n && rc == DW_OK; i++) {
             uint64_t *ent = c->table + i * c->stride;
             rc = emit(ctx, KEY(ent), ent + c->kq, e);
@@ -800,6 +836,8 @@ dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *
         c->cap = 0;
     }
     c->len = 0;
+    if (below)
+        *below = f.below;
     return rc;
 }
 

@@ -85,6 +85,11 @@ dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, d
 dw_rc dw_counter_add_many(dw_counter *c, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e);
 /* Streams every distinct key in order to emit, then empties the counter. */
 dw_rc dw_counter_finish(dw_counter *c, dw_counter_emit emit, void *ctx, dw_err *e);
+/* dw_counter_finish streaming only the keys whose first value is at least
+ * min0; *below (when not NULL) gets the number of distinct keys left out.
+ * Without spilled runs those are dropped before the sort. */
+dw_rc dw_counter_finish_min(dw_counter *c, uint64_t min0, uint64_t *below, dw_counter_emit emit, void *ctx,
+                            dw_err *e);
 /* Runs spilled so far (for tests and the summary). */
 unsigned dw_counter_runs(const dw_counter *c);
 /* Removes its temporary files and frees it. Accepts NULL. */

@@ -85,15 +85,13 @@ static dw_rc lane_flush(lane *ln, dw_err *e)
     return n ? ln->emit(ln->ctx, ln->keys, ln->vals, n, e) : DW_OK;
 }
 
-/* The lane's stream: counts the keys, gathers those at or above min0 into
- * blocks of LANE_BLOCK keys for emit (the arrays of the adds, free once
- * the counting is over). */
+/* The lane's stream (the keys at or above min0): counts them, gathers them
+ * into blocks of LANE_BLOCK keys for emit (the arrays of the adds, free
+ * once the counting is over). */
 static dw_rc lane_emit(void *arg, const uint32_t *key, const uint64_t *vals, dw_err *e)
 {
     lane *ln = arg;
     ln->distinct++;
-    if (vals[0] < ln->min0)
-        return DW_OK;
     size_t kw = (size_t)ln->l->kw, nv = (size_t)ln->l->nv;
     memcpy(ln->keys + ln->nout * kw, key, kw * sizeof *key);
     memcpy(ln->vals + ln->nout * nv, vals, nv * sizeof *vals);
@@ -110,7 +108,9 @@ static void lane_finish(lane *ln)
         return;
     dw_err e;
     ln->nout = 0;
-    dw_rc rc = dw_counter_finish(ln->c, lane_emit, ln, &e);
+    uint64_t below = 0;
+    dw_rc rc = dw_counter_finish_min(ln->c, ln->min0, &below, lane_emit, ln, &e);
+    ln->distinct += below;
     if (rc == DW_OK)
         rc = lane_flush(ln, &e);
     if (rc != DW_OK)
