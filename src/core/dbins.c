@@ -4,8 +4,8 @@
  * the batch's rows in order.
  *
  * A cell in a buffer: a tag byte, then for INS_INT and INS_FLOAT 8 bytes
- * (the value's own bytes), for INS_TEXT a 4-byte length and the bytes,
- * for INS_NULL nothing. */
+ * (the value's own bytes), for INS_TEXT and INS_BLOB a 4-byte length and
+ * the bytes, for INS_NULL nothing. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +13,7 @@
 
 #define DW_INS_PTYPE "dw_ins" /* pointer type of the bound batch */
 
-enum { INS_NULL = 'n', INS_INT = 'i', INS_FLOAT = 'f', INS_TEXT = 't' };
+enum { INS_NULL = 'n', INS_INT = 'i', INS_FLOAT = 'f', INS_TEXT = 't', INS_BLOB = 'b' };
 
 struct dw_ins {
     dw_db *db;        /* the connection */
@@ -36,7 +36,7 @@ typedef struct {
     char tag;        /* INS_* */
     int64_t i;       /* INS_INT */
     double d;        /* INS_FLOAT */
-    const char *s;   /* INS_TEXT: bytes in the batch */
+    const char *s;   /* INS_TEXT, INS_BLOB: bytes in the batch */
     uint32_t n;      /* and their length */
 } ins_cell;
 
@@ -137,6 +137,7 @@ static void ins_decode(ins_cursor *c)
             off += 8;
             break;
         case INS_TEXT:
+        case INS_BLOB:
             if (len - off < 4)
                 goto bad;
             memcpy(&x->n, p + off, 4);
@@ -192,6 +193,7 @@ static int ins_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int col)
          * pointer would make the empty text a NULL */
         sqlite3_result_text64(cx, x->n ? x->s : "", x->n, SQLITE_STATIC, SQLITE_UTF8);
         break;
+    case INS_BLOB: sqlite3_result_blob64(cx, x->n ? x->s : "", x->n, SQLITE_STATIC); break;
     default: break;
     }
     return SQLITE_OK;
@@ -239,18 +241,23 @@ int dw_ins_put_double(dw_buf *b, double v) { return ins_put(b, INS_FLOAT, &v, 8)
 
 int dw_ins_put_null(dw_buf *b) { return ins_put(b, INS_NULL, "", 0); }
 
-int dw_ins_put_text(dw_buf *b, const char *s, size_t n)
+/* A cell of n bytes with its length. */
+static int ins_put_bytes(dw_buf *b, char tag, const void *s, size_t n)
 {
     uint32_t len = (uint32_t)n;
     if (n > UINT32_MAX || dw_buf_grow(b, 5 + n) < 0)
         return -1;
-    ins_put(b, INS_TEXT, &len, 4); /* room made above */
+    ins_put(b, tag, &len, 4); /* room made above */
     if (n)
         memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = 0;
     return 0;
 }
+
+int dw_ins_put_text(dw_buf *b, const char *s, size_t n) { return ins_put_bytes(b, INS_TEXT, s, n); }
+
+int dw_ins_put_blob(dw_buf *b, const void *p, size_t n) { return ins_put_bytes(b, INS_BLOB, p, n); }
 
 /* ---- batches ---- */
 

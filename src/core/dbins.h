@@ -49,6 +49,7 @@ dw_rc dw_ins_open(dw_db *db, const char *into, int ncols, dw_ins **out, dw_err *
 int dw_ins_put_int(dw_buf *b, int64_t v);
 int dw_ins_put_double(dw_buf *b, double v);
 int dw_ins_put_text(dw_buf *b, const char *s, size_t n);
+int dw_ins_put_blob(dw_buf *b, const void *p, size_t n);
 int dw_ins_put_null(dw_buf *b);
 
 /* Inserts the whole rows of rows (ncols cells each), then resets rows.

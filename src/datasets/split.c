@@ -16,6 +16,7 @@
 
 #include "core/bqueue.h"
 #include "core/buf.h"
+#include "core/dbins.h"
 #include "core/grams.h"
 #include "core/hash.h"
 #include "core/norm.h"
@@ -825,12 +826,11 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     sqlite3_stmt *st = NULL;
     dw_rc prc = split_prepare(c, head.data, "a", " ORDER BY a.content_hash", &st, e);
     dw_buf_free(&head);
-    sqlite3_stmt *ins = st && !o->stratify ? dw_db_prepare(c->db,
-                                                           "INSERT INTO temp.dw_split_clusters(rid, split, ckey)"
-                                                           " VALUES (?1, ?2, ?3)",
-                                                           e)
-                                           : NULL;
-    if (!st || (!ins && !o->stratify)) {
+    /* the representatives' clusters, in batches (core/dbins.h) */
+    dw_ins *ins = NULL;
+    if (st && !o->stratify)
+        prc = dw_ins_open(c->db, "temp.dw_split_clusters(rid, split, ckey)", 3, &ins, e);
+    if (!st || prc != DW_OK) {
         sqlite3_finalize(st);
         return prc != DW_OK ? prc : DW_EDB;
     }
@@ -859,14 +859,14 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
             s = split_of_cluster(o, ckey, 16,
                                  (const char *)sqlite3_column_text(st, rep ? 4 : 12));
             if (rep) {
-                sqlite3_reset(ins);
-                sqlite3_bind_int64(ins, 1, aid);
-                sqlite3_bind_int(ins, 2, s);
-                sqlite3_bind_blob(ins, 3, ckey, 16, SQLITE_STATIC);
-                if (sqlite3_step(ins) != SQLITE_DONE) {
-                    rc = dw_db_fail(c->db, e, "split: clusters");
+                dw_buf *cl = dw_ins_buf(ins);
+                if (dw_ins_put_int(cl, aid) != 0 || dw_ins_put_int(cl, s) != 0 ||
+                    dw_ins_put_blob(cl, ckey, 16) != 0) {
+                    rc = dw_err_set(e, DW_ENOMEM, "out of memory");
                     break;
                 }
+                if ((rc = dw_ins_row(ins, e)) != DW_OK)
+                    break;
             }
         }
         const char *kenc = (const char *)sqlite3_column_text(st, 14);
@@ -906,6 +906,8 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     }
     if (rc == DW_OK && r != SQLITE_DONE)
         rc = dw_db_fail(c->db, e, "split: rows");
+    if (rc == DW_OK && ins)
+        rc = dw_ins_flush(ins, e);
     if (rc == DW_OK && batch.len)
         rc = split_writer_put(&w, &batch, e);
     /* the writer's error if the reading side had none */
@@ -913,7 +915,7 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     if (rc == DW_OK)
         rc = wrc;
     sqlite3_finalize(st);
-    sqlite3_finalize(ins);
+    dw_ins_free(ins);
     free(kwv);
     dw_buf_free(&kws);
     dw_buf_free(&batch);

@@ -155,6 +155,14 @@ Test(dbins, a_batch_of_partial_rows_is_refused)
     int64_t n = -1;
     cr_assert_eq(dw_db_int(db, "SELECT count(*) FROM p WHERE a = '' AND b = 0.5", &n, &e), DW_OK);
     cr_assert_eq(n, 1);
+    /* a blob stays a blob, bytes and all */
+    cr_assert_eq(dw_ins_put_blob(&rows, "\0\1\2", 3), 0);
+    cr_assert_eq(dw_ins_put_null(&rows), 0);
+    cr_assert_eq(dw_ins_exec(ins, &rows, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(dw_db_int(db, "SELECT count(*) FROM p WHERE typeof(a) = 'blob' AND a = x'000102' AND b IS NULL", &n,
+                           &e),
+                 DW_OK);
+    cr_assert_eq(n, 1);
     dw_buf_free(&rows);
     dw_ins_free(ins);
     dw_db_close(db);
