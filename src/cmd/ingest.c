@@ -14,6 +14,7 @@
 
 static const char usage_text[] =
     "usage: diwan ingest [options] DB INPUT...\n"
+    "       diwan ingest --backfill DB\n"
     "\n"
     "INPUT is a page file, a folder (read recursively in name order), a .zst\n"
     "file, a JSON Lines or JSON array file, or - for standard input.\n"
@@ -29,6 +30,8 @@ static const char usage_text[] =
     "  --progress            show a progress bar even when stderr is not a terminal\n"
     "  -q, --quiet           no progress, warnings or summary (errors are printed)\n"
     "  --json                print the summary as JSON\n"
+    "  --backfill            store the 13-gram samples (content_grams) of articles\n"
+    "                        ingested by an older diwan, which diwan split reads\n"
     "  -h, --help            this help\n";
 
 /* State shared with the callbacks. */
@@ -109,7 +112,7 @@ static void print_json(const dw_ingest_stats *s, int status)
 int cmd_ingest(int argc, char **argv)
 {
     enum { O_ENCODING = 256, O_SOURCES, O_FOLD, O_THREADS, O_STRICT, O_TMPDIR, O_PROGRESS, O_JSON, O_NONEAR,
-           O_NEARTHR };
+           O_NEARTHR, O_BACKFILL };
     static const struct option longopts[] = {
         {"encoding", required_argument, NULL, O_ENCODING},
         {"sources", required_argument, NULL, O_SOURCES},
@@ -122,13 +125,14 @@ int cmd_ingest(int argc, char **argv)
         {"json", no_argument, NULL, O_JSON},
         {"no-near-dup", no_argument, NULL, O_NONEAR},
         {"near-dup-threshold", required_argument, NULL, O_NEARTHR},
+        {"backfill", no_argument, NULL, O_BACKFILL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     dw_ingest_opts o;
     memset(&o, 0, sizeof o);
     ui u = {0, isatty(2), 0};
-    int json = 0, c;
+    int json = 0, backfill = 0, c;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
     optind = 1;
@@ -164,11 +168,26 @@ int cmd_ingest(int argc, char **argv)
         case O_PROGRESS: u.progress = 1; break;
         case 'q': u.quiet = 1; break;
         case O_JSON: json = 1; break;
+        case O_BACKFILL: backfill = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case ':': return cmd_usage_error("ingest", usage_text, "option '%s' needs a value", argv[optind - 1]);
         default:
             return cmd_usage_error("ingest", usage_text, "unknown option '%s'", argv[optind - 1]);
         }
+    }
+    if (backfill) {
+        if (argc - optind != 1)
+            return cmd_usage_error("ingest", usage_text, "--backfill: expected a database and no input");
+        uint64_t added = 0;
+        dw_err e = {{0}};
+        dw_rc rc = dw_ingest_backfill(argv[optind], &added, &e);
+        if (rc != DW_OK) {
+            cmd_error("ingest", "%s", e.msg);
+            return cmd_exit_code(rc);
+        }
+        if (!u.quiet)
+            printf("%llu article%s given a 13-gram sample\n", (unsigned long long)added, added == 1 ? "" : "s");
+        return 0;
     }
     if (argc - optind < 2) {
         return cmd_usage_error("ingest", usage_text, "expected a database and at least one input");

@@ -66,4 +66,12 @@ typedef struct {
 dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs, const dw_ingest_opts *o,
                     dw_ingest_stats *stats, dw_err *e);
 
+/* Stores the 13-gram sample (content_grams) of every article of the
+ * existing database at db_path that has none (ingested by a diwan that did
+ * not store them), computed from its stored body exactly as ingest
+ * computes it, BACKFILL_CHUNK articles per transaction: a run killed at any
+ * moment keeps what it committed, and a rerun does the rest. *added gets
+ * the number of rows stored. DW_OK, or DW_EDB/DW_EIO/DW_ENOMEM. */
+dw_rc dw_ingest_backfill(const char *db_path, uint64_t *added, dw_err *e);
+
 #endif

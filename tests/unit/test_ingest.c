@@ -305,6 +305,37 @@ Test(ingest, stores_the_13_gram_sample_of_every_article)
     cr_assert_eq(q1(db, "SELECT count(*) FROM content_grams g JOIN articles a ON a.content_hash = g.content_hash "
                         "WHERE a.title = 'عنوان متأخر'"),
                  1);
+    /* the backfill gives the older articles the rows ingest would have
+     * stored (check_grams recomputes each from its body), once */
+    uint64_t added = 0;
+    cr_assert_eq(dw_ingest_backfill(db, &added, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(added, 60);
+    cr_assert_eq(check_grams(db, 0, &nh), 61);
+    cr_assert_eq(nh, 286 + 1);
+    cr_assert_eq(dw_ingest_backfill(db, &added, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(added, 0);
+    /* and the rows of the folded database, deleted, come back the same */
+    char *before = dwt_qs(db2, "SELECT group_concat(hex(content_hash) || hex(grams), ',') FROM "
+                               "(SELECT * FROM content_grams ORDER BY content_hash)");
+    cr_assert_eq(sqlite3_open(db2, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "DELETE FROM content_grams WHERE hex(content_hash) < '8'", NULL,
+                              NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(h);
+    cr_assert_lt(q1(db2, "SELECT count(*) FROM content_grams"), 50);
+    cr_assert_eq(dw_ingest_backfill(db2, &added, &e), DW_OK, "%s", e.msg);
+    cr_assert_gt(added, 10);
+    char *after = dwt_qs(db2, "SELECT group_concat(hex(content_hash) || hex(grams), ',') FROM "
+                              "(SELECT * FROM content_grams ORDER BY content_hash)");
+    cr_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    /* a database that is not there is not created */
+    char gone[4300];
+    snprintf(gone, sizeof gone, "%s/gone.db", tmp);
+    cr_assert_eq(dw_ingest_backfill(gone, &added, &e), DW_EDB);
+    cr_assert(strstr(e.msg, "No such file") != NULL, "%s", e.msg);
+    cr_assert_eq(access(gone, F_OK), -1);
 }
 
 Test(ingest, quarantine_and_bad_bytes)
