@@ -12,7 +12,7 @@
 
 #define NROWS 20000 /* several batches of DW_INS_BATCH_BYTES, the last partial */
 
-/* A database in a fresh folder (the caller closes it and removes dir). */
+/* A database in a fresh folder (close it with close_db). */
 static dw_db *open_db(char **dir)
 {
     *dir = dwt_tmpdir();
@@ -22,6 +22,23 @@ static dw_db *open_db(char **dir)
     dw_err e;
     cr_assert_eq(dw_db_open(&db, p, DW_DB_CREATE, 0, &e), DW_OK, "%s", e.msg);
     return db;
+}
+
+/* A fresh database with the table create makes, and a dw_ins into it
+ * (into, ncols as dw_ins_open). */
+static dw_ins *open_ins(const char *create, const char *into, int ncols, dw_db **db, char **dir)
+{
+    *db = open_db(dir);
+    dw_err e;
+    cr_assert_eq(dw_db_exec(*db, create, &e), DW_OK, "%s", e.msg);
+    dw_ins *ins = NULL;
+    cr_assert_eq(dw_ins_open(*db, into, ncols, &ins, &e), DW_OK, "%s", e.msg);
+    return ins;
+}
+
+static void close_db(dw_db *db, char *dir)
+{
+    close_db(db, dir);
 }
 
 /* The cells of row i: a number, a fraction (NULL every 7th row), a text
@@ -41,13 +58,10 @@ static void row_cells(int i, int64_t *a, double *b, int *bnull, char *c, size_t 
 Test(dbins, same_rows_as_bind_and_step)
 {
     char *dir;
-    dw_db *db = open_db(&dir);
+    dw_db *db;
+    dw_ins *ins = open_ins("CREATE TABLE t(a INTEGER, b REAL, c TEXT, d); CREATE TABLE u(a INTEGER, b REAL, c TEXT, d)",
+                           "t(a, b, c, d)", 4, &db, &dir);
     dw_err e;
-    cr_assert_eq(dw_db_exec(db, "CREATE TABLE t(a INTEGER, b REAL, c TEXT, d); CREATE TABLE u(a INTEGER, b REAL, c TEXT, d)",
-                            &e),
-                 DW_OK, "%s", e.msg);
-    dw_ins *ins = NULL;
-    cr_assert_eq(dw_ins_open(db, "t(a, b, c, d)", 4, &ins, &e), DW_OK, "%s", e.msg);
     sqlite3_stmt *st = dw_db_prepare(db, "INSERT INTO u(a, b, c, d) VALUES (?1, ?2, ?3, ?4)", &e);
     cr_assert_not_null(st, "%s", e.msg);
     dw_buf *rows = dw_ins_buf(ins);
@@ -94,19 +108,15 @@ Test(dbins, same_rows_as_bind_and_step)
     cr_assert_eq(diff, 0);
     cr_assert_eq(dw_db_int(db, "SELECT count(*) FROM t WHERE c = ''", &empty, &e), DW_OK);
     cr_assert_eq(empty, (NROWS + 4) / 5, "empty texts: %lld", (long long)empty);
-    dw_db_close(db);
-    dwt_rmtree(dir);
-    free(dir);
+    close_db(db, dir);
 }
 
 Test(dbins, constraint_failure_is_reported)
 {
     char *dir;
-    dw_db *db = open_db(&dir);
+    dw_db *db;
+    dw_ins *ins = open_ins("CREATE TABLE k(x TEXT PRIMARY KEY) WITHOUT ROWID", "k(x)", 1, &db, &dir);
     dw_err e;
-    cr_assert_eq(dw_db_exec(db, "CREATE TABLE k(x TEXT PRIMARY KEY) WITHOUT ROWID", &e), DW_OK, "%s", e.msg);
-    dw_ins *ins = NULL;
-    cr_assert_eq(dw_ins_open(db, "k(x)", 1, &ins, &e), DW_OK, "%s", e.msg);
     for (int i = 0; i < 3; i++) {
         cr_assert_eq(dw_ins_put_text(dw_ins_buf(ins), "same", 4), 0);
         cr_assert_eq(dw_ins_row(ins, &e), DW_OK, "%s", e.msg);
@@ -125,19 +135,15 @@ Test(dbins, constraint_failure_is_reported)
     cr_assert_eq(n, 1);
     cr_assert_eq(dw_ins_open(db, "k(x)", DW_INS_MAXCOLS + 1, &ins, &e), DW_EINTERNAL);
     cr_assert_null(ins);
-    dw_db_close(db);
-    dwt_rmtree(dir);
-    free(dir);
+    close_db(db, dir);
 }
 
 Test(dbins, a_batch_of_partial_rows_is_refused)
 {
     char *dir;
-    dw_db *db = open_db(&dir);
+    dw_db *db;
+    dw_ins *ins = open_ins("CREATE TABLE p(a, b)", "p(a, b)", 2, &db, &dir);
     dw_err e;
-    cr_assert_eq(dw_db_exec(db, "CREATE TABLE p(a, b)", &e), DW_OK, "%s", e.msg);
-    dw_ins *ins = NULL;
-    cr_assert_eq(dw_ins_open(db, "p(a, b)", 2, &ins, &e), DW_OK, "%s", e.msg);
     /* rows built apart, as on another thread: two whole rows and a half */
     dw_buf rows = DW_BUF_INIT;
     for (int i = 0; i < 5; i++)
@@ -165,7 +171,5 @@ Test(dbins, a_batch_of_partial_rows_is_refused)
     cr_assert_eq(n, 1);
     dw_buf_free(&rows);
     dw_ins_free(ins);
-    dw_db_close(db);
-    dwt_rmtree(dir);
-    free(dir);
+    close_db(db, dir);
 }
