@@ -38,7 +38,9 @@ static dw_ins *open_ins(const char *create, const char *into, int ncols, dw_db *
 
 static void close_db(dw_db *db, char *dir)
 {
-    close_db(db, dir);
+    dw_db_close(db);
+    dwt_rmtree(dir);
+    free(dir);
 }
 
 /* The cells of row i: a number, a fraction (NULL every 7th row), a text
