@@ -928,7 +928,6 @@ static dw_rc feed_join(feed *f, dw_err *e)
 
 /* ---- writing ---- */
 
-
 /* Appends the word of rank rk to r->term. */
 static int term_word(run *r, uint32_t rk)
 {
@@ -1271,14 +1270,25 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         /* SQLite sorts the index in runs of the page cache's size, on
          * helper threads only when its temporary files are files: runs of
          * 4 MiB sorted by --threads threads take a third of the time of one
-         * in-memory sort (and keep a large table's sort on disk) */
-        char sql[160];
-        snprintf(sql, sizeof sql, "PRAGMA temp_store=FILE; PRAGMA threads=%d; PRAGMA cache_size=-4096",
-                 o->threads > 1 ? o->threads : 0);
-        rc = dw_db_exec(db, sql, e);
+         * in-memory sort (and keep a large table's sort on disk). The
+         * connection's settings are put back as they were. */
+        int64_t store = 0, threads = 0, cache = 0;
+        rc = dw_db_int(db, "PRAGMA temp_store", &store, e);
         if (rc == DW_OK)
-            rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
-        sqlite3_exec(db->h, "PRAGMA temp_store=MEMORY; PRAGMA threads=0; PRAGMA cache_size=-65536", NULL, NULL, NULL);
+            rc = dw_db_int(db, "PRAGMA threads", &threads, e);
+        if (rc == DW_OK)
+            rc = dw_db_int(db, "PRAGMA cache_size", &cache, e);
+        if (rc == DW_OK) {
+            char sql[160];
+            snprintf(sql, sizeof sql, "PRAGMA temp_store=FILE; PRAGMA threads=%d; PRAGMA cache_size=-4096",
+                     o->threads > 1 ? o->threads : 0);
+            rc = dw_db_exec(db, sql, e);
+            if (rc == DW_OK)
+                rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
+            snprintf(sql, sizeof sql, "PRAGMA temp_store=%lld; PRAGMA threads=%lld; PRAGMA cache_size=%lld",
+                     (long long)store, (long long)threads, (long long)cache);
+            sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+        }
     }
     if (rc == DW_OK) {
         int bad = 0;
