@@ -695,8 +695,12 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
         r->idscap = nc;
     }
     for (size_t i = 0; i < n; i++) {
-        if (i + 8 < n) /* the table slot of a later token, while this one is looked up */
-            dw_vocab_prefetch(&r->vocab, hash[i + 8]);
+        /* the table slot of a later token, while this one is looked up, and
+         * the word of a nearer one, whose slot has arrived by now */
+        if (i + 16 < n)
+            dw_vocab_prefetch(&r->vocab, hash[i + 16]);
+        if (i + 6 < n)
+            dw_vocab_prefetch_word(&r->vocab, hash[i + 6]);
         if (!(r->ids[i] = word_id(r, text + toks[2 * i], toks[2 * i + 1], hash[i])))
             return dw_err_set(e, DW_ENOMEM, "out of memory");
     }
@@ -742,6 +746,11 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
         uint32_t key[DW_COUNTER_MAXKW];
         for (size_t d = 0; d < nd && rc == DW_OK; d++) {
             const uint32_t *k = r->keys + (size_t)r->kdist[d] * (size_t)kw;
+            if (d + 8 < nd) { /* a later unigram's counts, while this key is added */
+                const uint32_t *k8 = r->keys + (size_t)r->kdist[d + 8] * (size_t)kw;
+                if (k8[0] == 1)
+                    __builtin_prefetch(&r->uni[2 * (size_t)k8[1]], 1);
+            }
             uint64_t vals[2] = {r->kcount[r->kdist[d]], 1};
             for (int w = 0; w < kw; w++)
                 key[w] = k[w];

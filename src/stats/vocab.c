@@ -5,54 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/hash.h"
+
+static inline size_t slot_start(uint64_t h, size_t cap) { return (size_t)(h ^ (h >> 29)) & (cap - 1); }
 
 static int grow_table(dw_vocab *v)
 {
     size_t ncap = v->cap ? v->cap * 2 : 1024;
-    uint64_t *ns = calloc(ncap, sizeof *ns);
+    dw_vocab_slot *ns = dw_bigmem_zalloc(ncap * sizeof *ns); /* probed at random: huge pages */
     if (!ns)
         return -1;
     for (size_t i = 0; i < v->cap; i++) {
-        uint64_t s = v->slots[i];
-        if (!s)
+        dw_vocab_slot s = v->slots[i];
+        if (!s.key)
             continue;
-        uint32_t id = (uint32_t)s;
-        uint64_t h = ((s >> 32) << 32) | v->hashes[id];
-        size_t j = (size_t)(h ^ (h >> 29)) & (ncap - 1);
-        while (ns[j])
+        uint32_t id = (uint32_t)s.key;
+        uint64_t h = ((s.key >> 32) << 32) | v->hashes[id];
+        size_t j = slot_start(h, ncap);
+        while (ns[j].key)
             j = (j + 1) & (ncap - 1);
         ns[j] = s;
     }
-    free(v->slots);
+    dw_bigmem_free(v->slots, v->cap * sizeof *v->slots);
     v->slots = ns;
     v->cap = ncap;
     return 0;
-}
-
-static inline size_t slot_start(uint64_t h, size_t cap) { return (size_t)(h ^ (h >> 29)) & (cap - 1); }
-
-uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len)
-{
-    if (!v->cap)
-        return 0;
-    uint64_t h = dw_hash64_of(s, len, 0);
-    uint64_t tag = h >> 32;
-    for (size_t i = slot_start(h, v->cap);; i = (i + 1) & (v->cap - 1)) {
-        uint64_t sl = v->slots[i];
-        if (!sl)
-            return 0;
-        uint32_t id = (uint32_t)sl;
-        if ((sl >> 32) == tag && v->lens[id] == len && memcmp(v->arena + v->offs[id], s, len) == 0)
-            return id;
-    }
-}
-
-uint64_t dw_vocab_hash(const char *s, size_t len) { return dw_hash64_of(s, len, 0); }
-
-uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len)
-{
-    return dw_vocab_intern_hashed(v, s, len, dw_hash64_of(s, len, 0));
 }
 
 /* Word bytes equal: short words compared inline, no call */
@@ -67,6 +45,37 @@ static inline int same_bytes(const char *a, const char *b, size_t len)
     return memcmp(a, b, len) == 0;
 }
 
+/* Whether slot sl holds s[0..len) (its tag already matched). */
+static inline int slot_is(const dw_vocab *v, dw_vocab_slot sl, const char *s, size_t len)
+{
+    size_t l = (size_t)(sl.loc & DW_VOCAB_LONG);
+    if (l == DW_VOCAB_LONG)
+        l = v->lens[(uint32_t)sl.key];
+    return l == len && same_bytes(v->arena + (sl.loc >> 24), s, len);
+}
+
+uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len)
+{
+    if (!v->cap)
+        return 0;
+    uint64_t h = dw_hash64_of(s, len, 0);
+    uint64_t tag = h >> 32;
+    for (size_t i = slot_start(h, v->cap);; i = (i + 1) & (v->cap - 1)) {
+        dw_vocab_slot sl = v->slots[i];
+        if (!sl.key)
+            return 0;
+        if ((sl.key >> 32) == tag && slot_is(v, sl, s, len))
+            return (uint32_t)sl.key;
+    }
+}
+
+uint64_t dw_vocab_hash(const char *s, size_t len) { return dw_hash64_of(s, len, 0); }
+
+uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len)
+{
+    return dw_vocab_intern_hashed(v, s, len, dw_hash64_of(s, len, 0));
+}
+
 uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t h)
 {
     if ((v->n + 1) * 10 >= v->cap * 7 && grow_table(v) != 0)
@@ -74,12 +83,11 @@ uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t
     uint64_t tag = h >> 32;
     size_t i = slot_start(h, v->cap);
     for (;; i = (i + 1) & (v->cap - 1)) {
-        uint64_t sl = v->slots[i];
-        if (!sl)
+        dw_vocab_slot sl = v->slots[i];
+        if (!sl.key)
             break;
-        uint32_t id = (uint32_t)sl;
-        if ((sl >> 32) == tag && v->lens[id] == len && same_bytes(v->arena + v->offs[id], s, len))
-            return id;
+        if ((sl.key >> 32) == tag && slot_is(v, sl, s, len))
+            return (uint32_t)sl.key;
     }
     if (v->n + 1 >= v->idcap) {
         uint32_t nc = v->idcap ? v->idcap * 2 : 1024;
@@ -97,10 +105,14 @@ uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t
         v->hashes = hs;
         v->idcap = nc;
     }
+    if (len >= UINT32_MAX)
+        return 0;
     if (v->alen + len + 1 > v->acap) {
         size_t nc = v->acap ? v->acap * 2 : 65536;
         while (nc < v->alen + len + 1)
             nc *= 2;
+        if (nc > (size_t)1 << 40) /* beyond a slot's offset field */
+            return 0;
         char *a = realloc(v->arena, nc);
         if (!a)
             return 0;
@@ -111,10 +123,11 @@ uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t
     v->offs[id] = v->alen;
     v->lens[id] = (uint32_t)len;
     v->hashes[id] = (uint32_t)h;
+    v->slots[i].key = (tag << 32) | id;
+    v->slots[i].loc = (uint64_t)v->alen << 24 | (len < DW_VOCAB_LONG ? len : DW_VOCAB_LONG);
     memcpy(v->arena + v->alen, s, len);
     v->alen += len;
     v->arena[v->alen++] = '\0';
-    v->slots[i] = (tag << 32) | id;
     return id;
 }
 
@@ -138,6 +151,79 @@ static int cmp_ids(const void *x, const void *y, void *ctx)
     return cmp_words(ctx, *(const uint32_t *)x, *(const uint32_t *)y);
 }
 
+/* A word to sort: its first 8 bytes big-endian (zero-padded) and its id.
+ * Keys in this order are in the words' order (memcmp, shorter first on a
+ * common prefix) except among equal keys, which a comparison then orders. */
+typedef struct {
+    uint64_t pre;      /* first 8 bytes, big-endian */
+    uint32_t id;       /* the word */
+} sort_ent;
+
+static uint64_t word_prefix(const dw_vocab *v, uint32_t id)
+{
+    const unsigned char *w = (const unsigned char *)v->arena + v->offs[id];
+    size_t n = v->lens[id] < 8 ? v->lens[id] : 8;
+    uint64_t p = 0;
+    for (size_t i = 0; i < 8; i++)
+        p = p << 8 | (i < n ? w[i] : 0);
+    return p;
+}
+
+/* Sorts ids[0..n) into the words' order: a radix sort of the 8-byte
+ * prefixes (passes whose byte is the same everywhere skipped), then a
+ * comparison sort of each run of equal prefixes. Returns 0 or -1 (no
+ * memory). Three to four times faster than qsort with memcmp on a large
+ * vocabulary, whose comparisons miss the cache. */
+static int sort_ids(const dw_vocab *v, uint32_t *ids, size_t n)
+{
+    if (n < 2)
+        return 0;
+    sort_ent *a = malloc(n * sizeof *a), *t = malloc(n * sizeof *t);
+    size_t *cnt = calloc(8 * 256, sizeof *cnt);
+    if (!a || !t || !cnt) {
+        free(a);
+        free(t);
+        free(cnt);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        a[i].pre = word_prefix(v, ids[i]);
+        a[i].id = ids[i];
+        for (int b = 0; b < 8; b++)
+            cnt[b * 256 + (a[i].pre >> (8 * b) & 0xFF)]++;
+    }
+    for (int b = 0; b < 8; b++) { /* least significant byte first */
+        size_t *c = cnt + b * 256;
+        if (c[a[0].pre >> (8 * b) & 0xFF] == n)
+            continue; /* every key has this byte */
+        size_t sum = 0;
+        for (int k = 0; k < 256; k++) {
+            size_t x = c[k];
+            c[k] = sum;
+            sum += x;
+        }
+        for (size_t i = 0; i < n; i++)
+            t[c[a[i].pre >> (8 * b) & 0xFF]++] = a[i];
+        sort_ent *x = a;
+        a = t;
+        t = x;
+    }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = a[i].id;
+    for (size_t i = 0; i < n;) { /* runs of equal prefixes */
+        size_t j = i + 1;
+        while (j < n && a[j].pre == a[i].pre)
+            j++;
+        if (j - i > 1)
+            qsort_r(ids + i, j - i, sizeof *ids, cmp_ids, (void *)v);
+        i = j;
+    }
+    free(a);
+    free(t);
+    free(cnt);
+    return 0;
+}
+
 int dw_vocab_sort(dw_vocab *v)
 {
     if (v->nsorted == v->n)
@@ -154,7 +240,11 @@ int dw_vocab_sort(dw_vocab *v)
     uint32_t *fresh = order + nold;
     for (uint32_t k = 0; k < nnew; k++)
         fresh[k] = nold + 1 + k;
-    qsort_r(fresh, nnew, sizeof *fresh, cmp_ids, v);
+    if (sort_ids(v, fresh, nnew) != 0) {
+        free(order);
+        free(rank);
+        return -1;
+    }
     uint32_t *tmp = malloc((size_t)nnew * sizeof *tmp);
     if (!tmp) {
         free(order);
@@ -183,7 +273,7 @@ int dw_vocab_sort(dw_vocab *v)
 
 size_t dw_vocab_bytes(const dw_vocab *v)
 {
-    return v->acap + (size_t)v->idcap * 16 + v->cap * 8 + (size_t)v->nsorted * 8;
+    return v->acap + (size_t)v->idcap * 16 + v->cap * sizeof *v->slots + (size_t)v->nsorted * 8;
 }
 
 void dw_vocab_free(dw_vocab *v)
@@ -194,7 +284,7 @@ void dw_vocab_free(dw_vocab *v)
     free(v->offs);
     free(v->lens);
     free(v->hashes);
-    free(v->slots);
+    dw_bigmem_free(v->slots, v->cap * sizeof *v->slots);
     free(v->order);
     free(v->rank);
     memset(v, 0, sizeof *v);
