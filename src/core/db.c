@@ -266,7 +266,12 @@ dw_rc dw_db_open(dw_db **out, const char *path, unsigned flags, unsigned norm_fl
     sqlite3_busy_timeout(db->h, 30000);
     dw_rc rc = DW_OK;
     if (!(flags & DW_DB_READONLY)) {
-        rc = dw_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e);
+        /* 16 KiB pages for a new database (an existing one keeps its own;
+         * this must come before WAL mode writes the header): a quarter of
+         * the reads and B-tree cells per body, about 10% off the runs that
+         * read every article (stats, split) and write millions of rows,
+         * ingest no slower, the file 5% smaller (scripts/bench-*) */
+        rc = dw_db_exec(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e);
         if (rc == DW_OK)
             rc = dw_db_exec(db, "BEGIN IMMEDIATE", e);
         if (rc == DW_OK) {
