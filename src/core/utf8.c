@@ -66,7 +66,7 @@ static inline size_t utf8_scan(const unsigned char *s, size_t n, int32_t *cp, si
 
 size_t dw_utf8_decode(const unsigned char *s, size_t n, int32_t *cp)
 {
-    size_t sub;
+    size_t sub = 1; /* set by utf8_scan whenever it returns 0 */
     size_t len = utf8_scan(s, n, cp, &sub);
     if (!len)
         *cp = DW_UTF8_REPLACEMENT;
@@ -75,7 +75,7 @@ size_t dw_utf8_decode(const unsigned char *s, size_t n, int32_t *cp)
 
 size_t dw_utf8_next(const unsigned char *s, size_t n, int32_t *cp, int *ok)
 {
-    size_t sub;
+    size_t sub = 1; /* set by utf8_scan whenever it returns 0 */
     size_t len = utf8_scan(s, n, cp, &sub);
     if (ok)
         *ok = len != 0;

@@ -861,6 +861,9 @@ typedef struct {
     int nthreads;        /* workers started */
 } prep_run;
 
+/* Tokenizes the batch with workers threads: workers - 1 started here, the
+ * calling thread being the first (it would only wait for them otherwise);
+ * returns when its share is done (prep_join waits for the others). */
 static void prep_start(prep_run *p, batch *b, const dw_stats_opts *o, unsigned norm_flags, int workers)
 {
     p->job.b = b;
@@ -868,17 +871,15 @@ static void prep_start(prep_run *p, batch *b, const dw_stats_opts *o, unsigned n
     p->job.norm_flags = norm_flags;
     p->job.next = 0;
     p->nthreads = 0;
-    for (int i = 0; i < workers; i++) {
+    for (int i = 1; i < workers; i++) {
         p->args[i].job = &p->job;
-        p->args[i].wi = p->nthreads;
+        p->args[i].wi = i;
         if (pthread_create(&p->tids[p->nthreads], NULL, prep_worker, &p->args[i]) == 0)
             p->nthreads++;
     }
-    if (!p->nthreads) { /* no worker (threads 1, or none could start): do it here */
-        p->args[0].job = &p->job;
-        p->args[0].wi = 0;
-        prep_worker(&p->args[0]);
-    }
+    p->args[0].job = &p->job;
+    p->args[0].wi = 0;
+    prep_worker(&p->args[0]);
 }
 
 static void prep_join(prep_run *p)
