@@ -1468,6 +1468,13 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
         rc = DW_ENOMEM;
         goto done;
     }
+    /* the articles are read in rowid order, each page once: a page cache
+     * of 8 MiB at most while counting (the full one is for the writing;
+     * filling 64 MiB of fresh cache only cost page faults, a tenth of the
+     * CPU of a raw unigram run) */
+    char rpragma[64];
+    snprintf(rpragma, sizeof rpragma, "PRAGMA cache_size=-%zu", cache_kb < 8192 ? cache_kb : (size_t)8192);
+    sqlite3_exec(db->h, rpragma, NULL, NULL, NULL);
     /* counting: one read transaction, batches tokenized one ahead */
     if ((rc = dw_db_exec(db, "BEGIN", e)) != DW_OK)
         goto done;
@@ -1510,6 +1517,7 @@ counted:
     sum->articles = r->articles;
     if ((r->ng && (rc = pend_flush(&r->png, e)) != DW_OK) || (r->lanes && (rc = pend_flush(&r->pco, e)) != DW_OK))
         goto done;
+    sqlite3_exec(db->h, pragma, NULL, NULL, NULL); /* the full page cache again */
     /* writing: one transaction replaces every statistics table */
     if ((rc = dw_db_exec(db, "BEGIN IMMEDIATE", e)) != DW_OK)
         goto done;
