@@ -100,6 +100,10 @@ typedef struct {
     unsigned char *sent; /* sent[i]: a sentence boundary lies before token i (owned) */
     size_t ntok;         /* tokens used */
     size_t cap;          /* tokens allocated */
+    uint32_t *cnt;       /* cnt[i]: occurrences of distinct word i of a grouped article (owned) */
+    size_t cntcap;       /* entries allocated in cnt */
+    uint32_t *slot;      /* grouping table of one article: distinct index + 1, 0 empty (owned) */
+    size_t slotcap;      /* its slots, a power of two */
 } wspace;
 
 /* One article of a batch, read by the main thread, tokenized by a worker. */
@@ -114,6 +118,9 @@ typedef struct {
     size_t tok_off;   /* its first token in ws[w] */
     size_t ntok;      /* tokens */
     uint64_t chars;   /* code points of the counted text */
+    size_t ndist;     /* grouped (unigrams only): its distinct words, which
+                         replace its tokens in ws[w] (counts in ws[w].cnt) */
+    int grouped;      /* 1: tokens folded into distinct words (group_art) */
     int oom;          /* 1: out of memory while tokenizing */
 } art;
 
@@ -135,6 +142,8 @@ static void batch_free(batch *b)
         free(b->ws[i].toks);
         free(b->ws[i].hash);
         free(b->ws[i].sent);
+        free(b->ws[i].cnt);
+        free(b->ws[i].slot);
     }
     free(b->ws);
     memset(b, 0, sizeof *b);
@@ -168,6 +177,64 @@ static int push_tok(wspace *w, const char *text, size_t off, size_t len, int sen
     return 0;
 }
 
+/* Runs that count unigrams only (no n-grams beyond 1, no co-occurrences):
+ * folds the article's tokens into its distinct words, in order of first
+ * occurrence, with their counts in w->cnt, so that the counting thread
+ * looks each word up once per article instead of once per token (the
+ * look-ups were most of its work, and it is the busier thread). Words are
+ * told apart by their bytes, not by their hashes alone. The ids the
+ * vocabulary gives are the same: new words still come in order of first
+ * occurrence. Returns 0 or -1 (no memory). */
+static int group_art(wspace *w, art *a, const char *text)
+{
+    size_t n = a->ntok;
+    if (w->cntcap < w->ntok) {
+        size_t nc = w->cap;
+        uint32_t *c = realloc(w->cnt, nc * sizeof *c);
+        if (!c)
+            return -1;
+        w->cnt = c;
+        w->cntcap = nc;
+    }
+    size_t need = 16;
+    while (need < 2 * n)
+        need *= 2;
+    if (need > w->slotcap) {
+        uint32_t *sl = realloc(w->slot, need * sizeof *sl);
+        if (!sl)
+            return -1;
+        w->slot = sl;
+        w->slotcap = need;
+    }
+    memset(w->slot, 0, need * sizeof *w->slot);
+    size_t mask = need - 1, nd = 0;
+    uint32_t *toks = w->toks + 2 * a->tok_off, *cnt = w->cnt + a->tok_off;
+    uint64_t *hash = w->hash + a->tok_off;
+    for (size_t i = 0; i < n; i++) { /* distinct word d is written at d <= i: in place */
+        uint64_t h = hash[i];
+        uint32_t off = toks[2 * i], len = toks[2 * i + 1];
+        for (size_t j = (size_t)(h >> 40) & mask;; j = (j + 1) & mask) {
+            uint32_t sl = w->slot[j];
+            if (!sl) {
+                toks[2 * nd] = off;
+                toks[2 * nd + 1] = len;
+                hash[nd] = h;
+                cnt[nd] = 1;
+                w->slot[j] = (uint32_t)++nd;
+                break;
+            }
+            size_t d = sl - 1;
+            if (hash[d] == h && toks[2 * d + 1] == len && memcmp(text + toks[2 * d], text + off, len) == 0) {
+                cnt[d]++;
+                break;
+            }
+        }
+    }
+    a->ndist = nd;
+    a->grouped = 1;
+    return 0;
+}
+
 /* Normalizes and tokenizes one article into worker space wi. */
 static void prepare_art(batch *b, art *a, int wi, const dw_stats_opts *o, unsigned norm_flags)
 {
@@ -176,6 +243,8 @@ static void prepare_art(batch *b, art *a, int wi, const dw_stats_opts *o, unsign
     a->ntok = 0;
     a->oom = 0;
     a->tok_off = w->ntok;
+    a->grouped = 0;
+    a->ndist = 0;
     const char *s;
     size_t n;
     if (o->normalize) {
@@ -226,6 +295,8 @@ static void prepare_art(batch *b, art *a, int wi, const dw_stats_opts *o, unsign
             }
     }
     a->ntok = w->ntok - a->tok_off;
+    if (o->ngram_max == 1 && !o->cooc && a->ntok && group_art(w, a, s) != 0)
+        a->oom = 1;
 }
 
 /* Work shared by the threads tokenizing one batch. */
@@ -686,7 +757,39 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
     if (a->mon[0] && !(month = bucket_get(r, "month", a->mon, e)))
         return DW_ENOMEM;
     size_t n = a->ntok;
-    if (n > r->idscap) {
+    dw_rc rc = DW_OK;
+    if (a->grouped) { /* unigrams only: each distinct word once, with its count */
+        const uint32_t *cnt = ws->cnt + a->tok_off;
+        uint32_t key[2];
+        for (size_t d = 0; d < a->ndist && rc == DW_OK; d++) {
+            if (d + 16 < a->ndist)
+                dw_vocab_prefetch(&r->vocab, hash[d + 16]);
+            if (d + 6 < a->ndist) {
+                dw_vocab_prefetch_word(&r->vocab, hash[d + 6]);
+                uint32_t later = dw_vocab_peek(&r->vocab, hash[d + 6]); /* its counts too */
+                if (later)
+                    __builtin_prefetch(&r->uni[2 * (size_t)later], 1);
+            }
+            uint32_t id = word_id(r, text + toks[2 * d], toks[2 * d + 1], hash[d]);
+            if (!id)
+                return dw_err_set(e, DW_ENOMEM, "out of memory");
+            uint64_t vals[2] = {cnt[d], 1};
+            r->uni[2 * (size_t)id] += vals[0];
+            r->uni[2 * (size_t)id + 1]++;
+            key[1] = id;
+            if (src) {
+                key[0] = src << 3 | 1;
+                rc = pend_add(&r->png, key, vals, e);
+            }
+            if (month && rc == DW_OK) {
+                key[0] = month << 3 | 1;
+                rc = pend_add(&r->png, key, vals, e);
+            }
+        }
+        if (rc != DW_OK)
+            return rc;
+    }
+    if (!a->grouped && n > r->idscap) {
         size_t nc = n * 2;
         uint32_t *ids = realloc(r->ids, nc * sizeof *ids);
         if (!ids)
@@ -694,7 +797,7 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
         r->ids = ids;
         r->idscap = nc;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !a->grouped; i++) {
         /* the table slot of a later token, while this one is looked up, and
          * the word of a nearer one, whose slot has arrived by now */
         if (i + 16 < n)
@@ -715,7 +818,8 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
     if (lenmap_add(&r->len_tokens, n) != 0 || lenmap_add(&r->len_chars, a->chars) != 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     r->articles++;
-    dw_rc rc = DW_OK;
+    if (a->grouped)
+        return DW_OK;
     /* n-grams: the article's keys (n, w1..wN) sorted, counted, then added
      * once per bucket with df 1 */
     int kw = r->kw, nmax = o->ngram_max;

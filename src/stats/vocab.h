@@ -64,6 +64,16 @@ static inline __attribute__((always_inline)) void dw_vocab_prefetch_word(const d
             __builtin_prefetch(v->arena + (sl->loc >> 24));
     }
 }
+/* The id in the first slot of hash h when its tag matches, else 0: most
+ * likely the word's id, for prefetching what is kept per id (a hint: it
+ * may be another word's; call when the slot has arrived). */
+static inline __attribute__((always_inline)) uint32_t dw_vocab_peek(const dw_vocab *v, uint64_t h)
+{
+    if (!v->cap)
+        return 0;
+    const dw_vocab_slot *sl = &v->slots[(size_t)(h ^ (h >> 29)) & (v->cap - 1)];
+    return (sl->key >> 32) == (h >> 32) ? (uint32_t)sl->key : 0;
+}
 /* Returns the id of s[0..len), or 0 when it is not there. */
 uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len);
 /* Word of an id (not NUL-terminated; length in *len). */

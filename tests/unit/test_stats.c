@@ -298,6 +298,65 @@ Test(stats, same_tables_with_spills_and_threads, .timeout = 120)
     free(tmp);
 }
 
+/* a unigram-only run folds each article's tokens into its distinct words
+ * before counting (group_art): its unigram rows, summaries, buckets and
+ * lengths are those of a run that also counts bigrams and pairs token by
+ * token, normalized or raw, on one thread or several, spilled or not */
+Test(stats, unigram_only_runs_equal_the_unigrams_of_full_runs, .timeout = 120)
+{
+    static const char *const sql[] = {
+        "SELECT b.kind, b.name, g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"
+        " WHERE g.n = 1 ORDER BY 1, 2, 3",
+        "SELECT b.kind, b.name, s.types, s.tokens, s.hapax FROM stats_summary s JOIN stats_buckets b"
+        " ON b.id = s.bucket WHERE s.n = 1 ORDER BY 1, 2",
+        "SELECT kind, name, articles, tokens, chars FROM stats_buckets ORDER BY 1, 2",
+        "SELECT unit, length, articles FROM stats_lengths ORDER BY 1, 2"};
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_synthetic(db, 0, 900);
+    for (int raw = 0; raw < 2; raw++) {
+        dw_stats_opts o;
+        dw_stats_opts_default(&o);
+        o.tmpdir = tmp;
+        o.whitespace = raw;
+        o.normalize = !raw;
+        o.ngram_max = 2;
+        o.min_count = 1;
+        run_stats(db, &o);
+        dw_buf full = DW_BUF_INIT;
+        for (size_t q = 0; q < sizeof sql / sizeof *sql; q++) {
+            char *d = dump(db, sql[q]);
+            dw_buf_puts(&full, d);
+            free(d);
+        }
+        cr_assert_gt(full.len, 5000u);
+        for (int v = 0; v < 3; v++) {
+            o.ngram_max = 1;
+            o.cooc = 0;
+            o.threads = v == 0 ? 1 : 3;
+            o.budget_bytes = v == 2 ? 64u << 10 : 0; /* spills */
+            dw_stats_summary sum;
+            dw_err e = {{0}};
+            cr_assert_eq(dw_stats_run(db, &o, &sum, &e), DW_OK, "%s", e.msg);
+            if (v == 2)
+                cr_expect_gt(sum.runs, 1u, "no spill");
+            dw_buf got = DW_BUF_INIT;
+            for (size_t q = 0; q < sizeof sql / sizeof *sql; q++) {
+                char *d = dump(db, sql[q]);
+                dw_buf_puts(&got, d);
+                free(d);
+            }
+            cr_expect(strcmp(dw_buf_str(&full), dw_buf_str(&got)) == 0,
+                      "unigram-only run differs (raw %d, variant %d)", raw, v);
+            dw_buf_free(&got);
+        }
+        dw_buf_free(&full);
+    }
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
 /* --per none and --per month count the same overall (and monthly) n-grams
  * as the default, without the other buckets; also with no normalization and
  * the whitespace tokenizer (the body is counted in place, not copied) */
