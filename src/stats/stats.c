@@ -177,6 +177,26 @@ static int push_tok(wspace *w, const char *text, size_t off, size_t len, int sen
     return 0;
 }
 
+/* An empty open-addressing table for n entries of one article, at least
+ * twice their number of slots (a power of two), in *slot (grown as needed:
+ * *slotcap slots allocated; the caller owns and frees it). Returns the
+ * slot mask, or 0 when out of memory. */
+static size_t slot_table(uint32_t **slot, size_t *slotcap, size_t n)
+{
+    size_t need = 16;
+    while (need < 2 * n)
+        need *= 2;
+    if (need > *slotcap) {
+        uint32_t *sl = realloc(*slot, need * sizeof *sl);
+        if (!sl)
+            return 0;
+        *slot = sl;
+        *slotcap = need;
+    }
+    memset(*slot, 0, need * sizeof **slot);
+    return need - 1;
+}
+
 /* Runs that count unigrams only (no n-grams beyond 1, no co-occurrences):
  * folds the article's tokens into its distinct words, in order of first
  * occurrence, with their counts in w->cnt, so that the counting thread
@@ -196,18 +216,9 @@ static int group_art(wspace *w, art *a, const char *text)
         w->cnt = c;
         w->cntcap = nc;
     }
-    size_t need = 16;
-    while (need < 2 * n)
-        need *= 2;
-    if (need > w->slotcap) {
-        uint32_t *sl = realloc(w->slot, need * sizeof *sl);
-        if (!sl)
-            return -1;
-        w->slot = sl;
-        w->slotcap = need;
-    }
-    memset(w->slot, 0, need * sizeof *w->slot);
-    size_t mask = need - 1, nd = 0;
+    size_t mask = slot_table(&w->slot, &w->slotcap, n), nd = 0;
+    if (!mask)
+        return -1;
     uint32_t *toks = w->toks + 2 * a->tok_off, *cnt = w->cnt + a->tok_off;
     uint64_t *hash = w->hash + a->tok_off;
     for (size_t i = 0; i < n; i++) { /* distinct word d is written at d <= i: in place */
@@ -685,16 +696,9 @@ static inline uint64_t hash_words(const uint32_t *k, int kw)
  * cost is linear (a sort was a fifth of the run). */
 static size_t group_keys(run *r, size_t nk, int kw)
 {
-    size_t need = 16;
-    while (need < 2 * nk)
-        need *= 2;
-    if (need > r->slotcap) {
-        uint32_t *sl = realloc(r->slot, need * sizeof *sl);
-        if (!sl)
-            return (size_t)-1;
-        r->slot = sl;
-        r->slotcap = need;
-    }
+    size_t mask = slot_table(&r->slot, &r->slotcap, nk), nd = 0;
+    if (!mask)
+        return (size_t)-1;
     if (nk > r->kcap) {
         size_t nc = nk * 2;
         uint32_t *kc = realloc(r->kcount, nc * sizeof *kc);
@@ -707,8 +711,6 @@ static size_t group_keys(run *r, size_t nk, int kw)
         r->kdist = kd;
         r->kcap = nc;
     }
-    size_t mask = need - 1, nd = 0;
-    memset(r->slot, 0, need * sizeof *r->slot);
     for (size_t i = 0; i < nk; i++) {
         const uint32_t *k = r->keys + i * (size_t)kw;
         size_t h = (size_t)hash_words(k, kw) & mask;
@@ -739,6 +741,64 @@ static dw_rc add_pair(run *r, uint32_t a, uint32_t b, uint64_t w, dw_err *e)
     return pend_add(&r->pco, k, &v, e);
 }
 
+/* Word ids of an article's n tokens into r->ids. */
+static dw_rc intern_tokens(run *r, const char *text, const uint32_t *toks, const uint64_t *hash, size_t n, dw_err *e)
+{
+    if (n > r->idscap) {
+        size_t nc = n * 2;
+        uint32_t *ids = realloc(r->ids, nc * sizeof *ids);
+        if (!ids)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        r->ids = ids;
+        r->idscap = nc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* the table slot of a later token, while this one is looked up, and
+         * the word of a nearer one, whose slot has arrived by now */
+        if (i + 16 < n)
+            dw_vocab_prefetch(&r->vocab, hash[i + 16]);
+        if (i + 6 < n)
+            dw_vocab_prefetch_word(&r->vocab, hash[i + 6]);
+        if (!(r->ids[i] = word_id(r, text + toks[2 * i], toks[2 * i + 1], hash[i])))
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
+    return DW_OK;
+}
+
+/* Counts the unigrams of an article folded by group_art: each distinct
+ * word once, with its count, in the overall arrays and the other buckets
+ * of bks (0: none). */
+static dw_rc count_distinct(run *r, const art *a, const wspace *ws, const char *text, const uint32_t bks[3],
+                            dw_err *e)
+{
+    const uint32_t *toks = ws->toks + 2 * a->tok_off, *cnt = ws->cnt + a->tok_off;
+    const uint64_t *hash = ws->hash + a->tok_off;
+    size_t nd = a->ndist;
+    dw_rc rc = DW_OK;
+    for (size_t d = 0; d < nd && rc == DW_OK; d++) {
+        if (d + 16 < nd)
+            dw_vocab_prefetch(&r->vocab, hash[d + 16]);
+        if (d + 6 < nd) {
+            dw_vocab_prefetch_word(&r->vocab, hash[d + 6]);
+            uint32_t later = dw_vocab_peek(&r->vocab, hash[d + 6]); /* its counts too */
+            if (later)
+                __builtin_prefetch(&r->uni[2 * (size_t)later], 1);
+        }
+        uint32_t id = word_id(r, text + toks[2 * d], toks[2 * d + 1], hash[d]);
+        if (!id)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        uint64_t vals[2] = {cnt[d], 1};
+        r->uni[2 * (size_t)id] += vals[0];
+        r->uni[2 * (size_t)id + 1]++;
+        for (int b = 1; b < 3 && rc == DW_OK; b++)
+            if (bks[b]) {
+                uint32_t key[2] = {bks[b] << 3 | 1, id};
+                rc = pend_add(&r->png, key, vals, e);
+            }
+    }
+    return rc;
+}
+
 /* Counts one tokenized article. */
 static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
 {
@@ -757,57 +817,10 @@ static dw_rc count_art(run *r, const batch *bt, const art *a, dw_err *e)
     if (a->mon[0] && !(month = bucket_get(r, "month", a->mon, e)))
         return DW_ENOMEM;
     size_t n = a->ntok;
-    dw_rc rc = DW_OK;
-    if (a->grouped) { /* unigrams only: each distinct word once, with its count */
-        const uint32_t *cnt = ws->cnt + a->tok_off;
-        uint32_t key[2];
-        for (size_t d = 0; d < a->ndist && rc == DW_OK; d++) {
-            if (d + 16 < a->ndist)
-                dw_vocab_prefetch(&r->vocab, hash[d + 16]);
-            if (d + 6 < a->ndist) {
-                dw_vocab_prefetch_word(&r->vocab, hash[d + 6]);
-                uint32_t later = dw_vocab_peek(&r->vocab, hash[d + 6]); /* its counts too */
-                if (later)
-                    __builtin_prefetch(&r->uni[2 * (size_t)later], 1);
-            }
-            uint32_t id = word_id(r, text + toks[2 * d], toks[2 * d + 1], hash[d]);
-            if (!id)
-                return dw_err_set(e, DW_ENOMEM, "out of memory");
-            uint64_t vals[2] = {cnt[d], 1};
-            r->uni[2 * (size_t)id] += vals[0];
-            r->uni[2 * (size_t)id + 1]++;
-            key[1] = id;
-            if (src) {
-                key[0] = src << 3 | 1;
-                rc = pend_add(&r->png, key, vals, e);
-            }
-            if (month && rc == DW_OK) {
-                key[0] = month << 3 | 1;
-                rc = pend_add(&r->png, key, vals, e);
-            }
-        }
-        if (rc != DW_OK)
-            return rc;
-    }
-    if (!a->grouped && n > r->idscap) {
-        size_t nc = n * 2;
-        uint32_t *ids = realloc(r->ids, nc * sizeof *ids);
-        if (!ids)
-            return dw_err_set(e, DW_ENOMEM, "out of memory");
-        r->ids = ids;
-        r->idscap = nc;
-    }
-    for (size_t i = 0; i < n && !a->grouped; i++) {
-        /* the table slot of a later token, while this one is looked up, and
-         * the word of a nearer one, whose slot has arrived by now */
-        if (i + 16 < n)
-            dw_vocab_prefetch(&r->vocab, hash[i + 16]);
-        if (i + 6 < n)
-            dw_vocab_prefetch_word(&r->vocab, hash[i + 6]);
-        if (!(r->ids[i] = word_id(r, text + toks[2 * i], toks[2 * i + 1], hash[i])))
-            return dw_err_set(e, DW_ENOMEM, "out of memory");
-    }
     uint32_t bks[3] = {1, src, month};
+    dw_rc rc = a->grouped ? count_distinct(r, a, ws, text, bks, e) : intern_tokens(r, text, toks, hash, n, e);
+    if (rc != DW_OK)
+        return rc;
     for (int b = 0; b < 3; b++)
         if (bks[b]) {
             bucket *bk = &r->buckets[bks[b] - 1];

@@ -44,6 +44,17 @@ uint32_t dw_vocab_intern(dw_vocab *v, const char *s, size_t len);
 uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t h);
 /* The hash dw_vocab_intern_hashed expects. */
 uint64_t dw_vocab_hash(const char *s, size_t len);
+/* First slot probed for hash h in a table of cap slots (a power of two). */
+static inline size_t dw_vocab_home(uint64_t h, size_t cap) { return (size_t)(h ^ (h >> 29)) & (cap - 1); }
+/* The first slot probed for hash h when its tag matches h, else NULL: most
+ * likely the word's (a hint: it may be another word's). */
+static inline __attribute__((always_inline)) const dw_vocab_slot *dw_vocab_first(const dw_vocab *v, uint64_t h)
+{
+    if (!v->cap)
+        return NULL;
+    const dw_vocab_slot *sl = &v->slots[dw_vocab_home(h, v->cap)];
+    return (sl->key >> 32) == (h >> 32) ? sl : NULL;
+}
 /* Prefetches the table slot of hash h (a hint; no effect on results).
  * always_inline: gcc 12 finds a function that only prefetches free of side
  * effects and drops its calls (no prefetch was ever issued) unless it is
@@ -51,28 +62,23 @@ uint64_t dw_vocab_hash(const char *s, size_t len);
 static inline __attribute__((always_inline)) void dw_vocab_prefetch(const dw_vocab *v, uint64_t h)
 {
     if (v->cap)
-        __builtin_prefetch(&v->slots[(size_t)(h ^ (h >> 29)) & (v->cap - 1)]);
+        __builtin_prefetch(&v->slots[dw_vocab_home(h, v->cap)]);
 }
 /* Prefetches the bytes of the word in the first slot of hash h when its tag
  * matches: call a few tokens after dw_vocab_prefetch of the same hash, when
  * the slot has arrived (a hint; no effect on results). */
 static inline __attribute__((always_inline)) void dw_vocab_prefetch_word(const dw_vocab *v, uint64_t h)
 {
-    if (v->cap) {
-        const dw_vocab_slot *sl = &v->slots[(size_t)(h ^ (h >> 29)) & (v->cap - 1)];
-        if ((sl->key >> 32) == (h >> 32))
-            __builtin_prefetch(v->arena + (sl->loc >> 24));
-    }
+    const dw_vocab_slot *sl = dw_vocab_first(v, h);
+    if (sl)
+        __builtin_prefetch(v->arena + (sl->loc >> 24));
 }
-/* The id in the first slot of hash h when its tag matches, else 0: most
- * likely the word's id, for prefetching what is kept per id (a hint: it
- * may be another word's; call when the slot has arrived). */
+/* The id in dw_vocab_first's slot, else 0: for prefetching what is kept
+ * per id (call when the slot has arrived). */
 static inline __attribute__((always_inline)) uint32_t dw_vocab_peek(const dw_vocab *v, uint64_t h)
 {
-    if (!v->cap)
-        return 0;
-    const dw_vocab_slot *sl = &v->slots[(size_t)(h ^ (h >> 29)) & (v->cap - 1)];
-    return (sl->key >> 32) == (h >> 32) ? (uint32_t)sl->key : 0;
+    const dw_vocab_slot *sl = dw_vocab_first(v, h);
+    return sl ? (uint32_t)sl->key : 0;
 }
 /* Returns the id of s[0..len), or 0 when it is not there. */
 uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len);

@@ -256,16 +256,19 @@ static const char *const dump_sql[] = {
     "SELECT key, value FROM stats_info ORDER BY 1",
 };
 
-static char *dump_all(dw_db *db)
+/* The results of the n queries sql[], one after the other (caller frees). */
+static char *dump_queries(dw_db *db, const char *const *sql, size_t n)
 {
     dw_buf b = DW_BUF_INIT;
-    for (size_t i = 0; i < sizeof dump_sql / sizeof *dump_sql; i++) {
-        char *d = dump(db, dump_sql[i]);
+    for (size_t i = 0; i < n; i++) {
+        char *d = dump(db, sql[i]);
         dw_buf_printf(&b, "-- %zu\n%s", i, d);
         free(d);
     }
     return dw_buf_detach(&b, NULL);
 }
+
+static char *dump_all(dw_db *db) { return dump_queries(db, dump_sql, sizeof dump_sql / sizeof *dump_sql); }
 
 Test(stats, same_tables_with_spills_and_threads, .timeout = 120)
 {
@@ -323,13 +326,8 @@ Test(stats, unigram_only_runs_equal_the_unigrams_of_full_runs, .timeout = 120)
         o.ngram_max = 2;
         o.min_count = 1;
         run_stats(db, &o);
-        dw_buf full = DW_BUF_INIT;
-        for (size_t q = 0; q < sizeof sql / sizeof *sql; q++) {
-            char *d = dump(db, sql[q]);
-            dw_buf_puts(&full, d);
-            free(d);
-        }
-        cr_assert_gt(full.len, 5000u);
+        char *full = dump_queries(db, sql, sizeof sql / sizeof *sql);
+        cr_assert_gt(strlen(full), 5000u);
         for (int v = 0; v < 3; v++) {
             o.ngram_max = 1;
             o.cooc = 0;
@@ -340,17 +338,11 @@ Test(stats, unigram_only_runs_equal_the_unigrams_of_full_runs, .timeout = 120)
             cr_assert_eq(dw_stats_run(db, &o, &sum, &e), DW_OK, "%s", e.msg);
             if (v == 2)
                 cr_expect_gt(sum.runs, 1u, "no spill");
-            dw_buf got = DW_BUF_INIT;
-            for (size_t q = 0; q < sizeof sql / sizeof *sql; q++) {
-                char *d = dump(db, sql[q]);
-                dw_buf_puts(&got, d);
-                free(d);
-            }
-            cr_expect(strcmp(dw_buf_str(&full), dw_buf_str(&got)) == 0,
-                      "unigram-only run differs (raw %d, variant %d)", raw, v);
-            dw_buf_free(&got);
+            char *got = dump_queries(db, sql, sizeof sql / sizeof *sql);
+            cr_expect(strcmp(full, got) == 0, "unigram-only run differs (raw %d, variant %d)", raw, v);
+            free(got);
         }
-        dw_buf_free(&full);
+        free(full);
     }
     dw_db_close(db);
     dwt_rmtree(tmp);
