@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/hash.h"
 #include "core/norm.h"
+#include "core/radix.h"
 #include "core/tok.h"
 
 #define SEED_TOKEN 0x6e65617264757031ull   /* token hashes */
@@ -44,38 +45,13 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sorts v (LSD radix, 8 bits a pass, passes where every key has the same
- * byte skipped): on every article's shingles this was the stage's largest
- * cost with qsort. Falls back to qsort when no scratch memory is had. */
+/* Sorts v: a radix sort (core/radix.h; on every article's shingles qsort
+ * was the stage's largest cost), qsort for a few keys or when no scratch
+ * memory is had. */
 static void sort_u64(uint64_t *v, size_t n)
 {
-    uint64_t *tmp = n > 64 ? malloc(n * sizeof *tmp) : NULL;
-    if (!tmp) {
+    if (n <= 64 || dw_radix_sort_u64(v, NULL, n) != 0)
         qsort(v, n, sizeof *v, cmp_u64);
-        return;
-    }
-    uint64_t *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[256] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0xff]++;
-        if (count[(src[0] >> shift) & 0xff] == n)
-            continue;
-        size_t pos = 0;
-        for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = pos;
-            pos += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(tmp);
 }
 
 /* Sorts and removes repeats; returns the new length. */

@@ -7,8 +7,7 @@
 
 #include "core/bigmem.h"
 #include "core/hash.h"
-
-static inline size_t slot_start(uint64_t h, size_t cap) { return (size_t)(h ^ (h >> 29)) & (cap - 1); }
+#include "core/radix.h"
 
 static int grow_table(dw_vocab *v)
 {
@@ -22,7 +21,7 @@ static int grow_table(dw_vocab *v)
             continue;
         uint32_t id = (uint32_t)s.key;
         uint64_t h = ((s.key >> 32) << 32) | v->hashes[id];
-        size_t j = slot_start(h, ncap);
+        size_t j = dw_vocab_home(h, ncap);
         while (ns[j].key)
             j = (j + 1) & (ncap - 1);
         ns[j] = s;
@@ -60,7 +59,7 @@ uint32_t dw_vocab_find(const dw_vocab *v, const char *s, size_t len)
         return 0;
     uint64_t h = dw_hash64_of(s, len, 0);
     uint64_t tag = h >> 32;
-    for (size_t i = slot_start(h, v->cap);; i = (i + 1) & (v->cap - 1)) {
+    for (size_t i = dw_vocab_home(h, v->cap);; i = (i + 1) & (v->cap - 1)) {
         dw_vocab_slot sl = v->slots[i];
         if (!sl.key)
             return 0;
@@ -81,7 +80,7 @@ uint32_t dw_vocab_intern_hashed(dw_vocab *v, const char *s, size_t len, uint64_t
     if ((v->n + 1) * 10 >= v->cap * 7 && grow_table(v) != 0)
         return 0;
     uint64_t tag = h >> 32;
-    size_t i = slot_start(h, v->cap);
+    size_t i = dw_vocab_home(h, v->cap);
     for (;; i = (i + 1) & (v->cap - 1)) {
         dw_vocab_slot sl = v->slots[i];
         if (!sl.key)
@@ -151,14 +150,9 @@ static int cmp_ids(const void *x, const void *y, void *ctx)
     return cmp_words(ctx, *(const uint32_t *)x, *(const uint32_t *)y);
 }
 
-/* A word to sort: its first 8 bytes big-endian (zero-padded) and its id.
- * Keys in this order are in the words' order (memcmp, shorter first on a
- * common prefix) except among equal keys, which a comparison then orders. */
-typedef struct {
-    uint64_t pre;      /* first 8 bytes, big-endian */
-    uint32_t id;       /* the word */
-} sort_ent;
-
+/* The first 8 bytes of a word, big-endian, zero-padded. In this order
+ * words are in their byte order (memcmp, shorter first on a common
+ * prefix) except among equal prefixes, which a comparison then orders. */
 static uint64_t word_prefix(const dw_vocab *v, uint32_t id)
 {
     const unsigned char *w = (const unsigned char *)v->arena + v->offs[id];
@@ -170,57 +164,32 @@ static uint64_t word_prefix(const dw_vocab *v, uint32_t id)
 }
 
 /* Sorts ids[0..n) into the words' order: a radix sort of the 8-byte
- * prefixes (passes whose byte is the same everywhere skipped), then a
- * comparison sort of each run of equal prefixes. Returns 0 or -1 (no
- * memory). Three to four times faster than qsort with memcmp on a large
- * vocabulary, whose comparisons miss the cache. */
+ * prefixes (core/radix.h), then a comparison sort of each run of equal
+ * prefixes. Returns 0 or -1 (no memory). Three to four times faster than
+ * qsort with memcmp on a large vocabulary, whose comparisons miss the
+ * cache. */
 static int sort_ids(const dw_vocab *v, uint32_t *ids, size_t n)
 {
     if (n < 2)
         return 0;
-    sort_ent *a = malloc(n * sizeof *a), *t = malloc(n * sizeof *t);
-    size_t *cnt = calloc(8 * 256, sizeof *cnt);
-    if (!a || !t || !cnt) {
-        free(a);
-        free(t);
-        free(cnt);
+    uint64_t *pre = malloc(n * sizeof *pre);
+    if (!pre)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        pre[i] = word_prefix(v, ids[i]);
+    if (dw_radix_sort_u64(pre, ids, n) != 0) {
+        free(pre);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        a[i].pre = word_prefix(v, ids[i]);
-        a[i].id = ids[i];
-        for (int b = 0; b < 8; b++)
-            cnt[b * 256 + (a[i].pre >> (8 * b) & 0xFF)]++;
-    }
-    for (int b = 0; b < 8; b++) { /* least significant byte first */
-        size_t *c = cnt + b * 256;
-        if (c[a[0].pre >> (8 * b) & 0xFF] == n)
-            continue; /* every key has this byte */
-        size_t sum = 0;
-        for (int k = 0; k < 256; k++) {
-            size_t x = c[k];
-            c[k] = sum;
-            sum += x;
-        }
-        for (size_t i = 0; i < n; i++)
-            t[c[a[i].pre >> (8 * b) & 0xFF]++] = a[i];
-        sort_ent *x = a;
-        a = t;
-        t = x;
-    }
-    for (size_t i = 0; i < n; i++)
-        ids[i] = a[i].id;
     for (size_t i = 0; i < n;) { /* runs of equal prefixes */
         size_t j = i + 1;
-        while (j < n && a[j].pre == a[i].pre)
+        while (j < n && pre[j] == pre[i])
             j++;
         if (j - i > 1)
             qsort_r(ids + i, j - i, sizeof *ids, cmp_ids, (void *)v);
         i = j;
     }
-    free(a);
-    free(t);
-    free(cnt);
+    free(pre);
     return 0;
 }
 
