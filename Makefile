@@ -76,7 +76,7 @@ test:
 	@scripts/install-deps --check
 	@$(MAKE) --no-print-directory lint-quick
 	@$(MAKE) --no-print-directory -j2 BUILD=$(TBUILD) CFLAGS="-O1 -g $(SAN)" $(TBUILD)/diwan $(TBUILD)/tests
-	@DW_BIN=$(abspath $(TBUILD)/diwan) DW_ROOT=$(CURDIR) \
+	@DW_BIN=$(abspath $(TBUILD)/diwan) DW_BIN_PLAIN=$(abspath $(BUILD)/clang/diwan) DW_ROOT=$(CURDIR) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TBUILD)/tests --jobs 2
 

@@ -38,6 +38,12 @@ const char *dwt_bin(void)
     return b && *b ? b : "build/diwan";
 }
 
+const char *dwt_bin_plain(void)
+{
+    const char *b = getenv("DW_BIN_PLAIN");
+    return b && *b && access(b, X_OK) == 0 ? b : NULL;
+}
+
 char *dwt_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

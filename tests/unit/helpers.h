@@ -12,6 +12,11 @@ const char *dwt_root(void);
 const char *dwt_shared(void);
 /* Path of the diwan binary under test: $DW_BIN, or build/diwan. */
 const char *dwt_bin(void);
+/* Path of a diwan binary built without AddressSanitizer, for the tests that
+ * set RLIMIT_AS (ASan reserves terabytes of address space): $DW_BIN_PLAIN
+ * (`make test` passes its clang build), or NULL when unset or not
+ * executable. */
+const char *dwt_bin_plain(void);
 /* Reads a whole file; caller frees. NULL on error. */
 char *dwt_read_file(const char *path, size_t *len);
 /* Joins root-relative path: returns a static buffer rotated among 8 slots. */

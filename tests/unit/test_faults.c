@@ -10,9 +10,12 @@
  * are a dangling symlink, a symlink loop, a path through a regular file and
  * /proc/self/mem (open succeeds, read fails with EIO). A read-only database
  * and a full disk need a small tmpfs (mount(2), no shell): those tests skip
- * when mounting is not permitted. The memory limit (RLIMIT_AS) skips under
- * AddressSanitizer, which reserves terabytes of address space; the bombs
- * then check the child's peak RSS instead of running under a limit. */
+ * when mounting is not permitted. The memory limits (RLIMIT_AS) run
+ * $DW_BIN_PLAIN, a build without AddressSanitizer (which reserves terabytes
+ * of address space), and skip when it is not given; the bombs check the
+ * child's peak RSS instead of running under a limit when $DW_BIN is
+ * sanitized. A skip removes the test's folder itself, since Criterion does
+ * not call .fini after cr_skip_test. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -50,6 +53,7 @@ static char *tmp;            /* the test's temporary directory */
 static char db[4200];        /* tmp/t.db */
 static char mnt[4200];       /* tmp/mnt, a tmpfs while mounted */
 static int mounted;          /* 1 while mnt is mounted */
+static const char *bin;      /* the binary ft_spawn runs: dwt_bin() unless a test changes it */
 
 static void setup(void)
 {
@@ -58,17 +62,28 @@ static void setup(void)
     snprintf(db, sizeof db, "%s/t.db", tmp);
     snprintf(mnt, sizeof mnt, "%s/mnt", tmp);
     mounted = 0;
+    bin = dwt_bin();
 }
 
 static void teardown(void)
 {
     if (mounted)
         umount2(mnt, MNT_DETACH);
+    mounted = 0;
     dwt_rmtree(tmp);
     free(tmp);
+    tmp = NULL;
 }
 
 TestSuite(faults, .init = setup, .fini = teardown, .timeout = 300);
+
+/* Skips the test with why, after removing its folder (cr_skip_test does not
+ * return, and the suite's .fini is not called after it). */
+#define ft_skip(...)               \
+    do {                           \
+        teardown();                \
+        cr_skip_test(__VA_ARGS__); \
+    } while (0)
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -103,7 +118,7 @@ static pid_t ft_spawn(const char *const *argv, rlim_t as_limit, const char *tag)
             if (setrlimit(RLIMIT_AS, &rl) != 0)
                 _exit(126);
         }
-        execv(dwt_bin(), (char *const *)argv);
+        execv(bin, (char *const *)argv);
         _exit(127);
     }
     return pid;
@@ -304,8 +319,8 @@ static int ft_mount_tmpfs(const char *opts)
  * needs a 16 MiB line buffer, so every limit of the ladder fails. */
 Test(faults, memory_limit_fails_with_exit_6_and_keeps_the_database)
 {
-    if (FT_ASAN)
-        cr_skip_test("memory limit: not under AddressSanitizer (its shadow memory needs terabytes of address space)");
+    if (!(bin = dwt_bin_plain()))
+        ft_skip("memory limit: DW_BIN_PLAIN, a diwan built without AddressSanitizer, is not given");
     char *before = ft_store_a(db);
     char big[4300];
     snprintf(big, sizeof big, "%s/long-line.zst", tmp);
@@ -334,8 +349,8 @@ Test(faults, memory_limit_fails_with_exit_6_and_keeps_the_database)
  * (out of memory), not 70 (internal error). */
 Test(faults, memory_limit_at_thread_start_is_out_of_memory)
 {
-    if (FT_ASAN)
-        cr_skip_test("memory limit: not under AddressSanitizer");
+    if (!(bin = dwt_bin_plain()))
+        ft_skip("memory limit: DW_BIN_PLAIN, a diwan built without AddressSanitizer, is not given");
     char *before = ft_store_a(db);
     const char *argv[] = {"diwan", "ingest", "--threads", "2", db, dwt_path("sample/pages"), NULL};
     ft_run r = ft_diwan(argv, (rlim_t)8 << 20);
@@ -599,7 +614,7 @@ Test(faults, read_only_database_is_refused_and_unchanged)
 {
     char *before = ft_store_a(db);
     if (ft_mount_tmpfs("size=4m") != 0)
-        cr_skip_test("read-only database: cannot mount a tmpfs here (%s)", strerror(errno));
+        ft_skip("read-only database: cannot mount a tmpfs here (%s)", strerror(errno));
     char rdb[4300];
     snprintf(rdb, sizeof rdb, "%s/ro.db", mnt);
     copy_file(db, rdb);
@@ -626,7 +641,7 @@ Test(faults, read_only_database_message_names_the_cause)
 {
     char *before = ft_store_a(db);
     if (ft_mount_tmpfs("size=4m") != 0)
-        cr_skip_test("read-only database: cannot mount a tmpfs here (%s)", strerror(errno));
+        ft_skip("read-only database: cannot mount a tmpfs here (%s)", strerror(errno));
     char rdb[4300];
     snprintf(rdb, sizeof rdb, "%s/ro.db", mnt);
     copy_file(db, rdb);
@@ -648,7 +663,7 @@ Test(faults, read_only_database_message_names_the_cause)
 Test(faults, full_disk_exits_5_and_keeps_what_was_stored)
 {
     if (ft_mount_tmpfs("size=1m") != 0)
-        cr_skip_test("full disk: cannot mount a tmpfs here (%s)", strerror(errno));
+        ft_skip("full disk: cannot mount a tmpfs here (%s)", strerror(errno));
     char fdb[4300], corpus[4300];
     snprintf(fdb, sizeof fdb, "%s/full.db", mnt);
     snprintf(corpus, sizeof corpus, "%s/corpus.txt", tmp);
@@ -673,7 +688,7 @@ Test(faults, full_disk_exits_5_and_keeps_what_was_stored)
 Test(faults, stats_spill_on_full_disk_exits_5_and_keeps_the_old_statistics)
 {
     if (ft_mount_tmpfs("size=64k") != 0)
-        cr_skip_test("full disk: cannot mount a tmpfs here (%s)", strerror(errno));
+        ft_skip("full disk: cannot mount a tmpfs here (%s)", strerror(errno));
     char corpus[4300];
     snprintf(corpus, sizeof corpus, "%s/corpus.txt", tmp);
     write_pages(corpus, 1500, "spill");
