@@ -48,6 +48,16 @@ static void zout_start_writeback(dw_zout *z)
 #endif
 }
 
+/* The size of a zstd job with workers: zstd's default at level 3 is 8 MiB,
+ * and each stream then holds some 50 MB of job buffers (a release writes
+ * three streams at once); their first touch cost more than the larger jobs
+ * gain. 2 MiB jobs: split 10% faster, 70 MB less RSS, files 0.5% larger
+ * (1 MiB: slower; 4 MiB: in between). Part of the format: changing it
+ * changes every release's bytes. */
+#ifndef ZOUT_JOB
+#define ZOUT_JOB (2u << 20)
+#endif
+
 dw_rc dw_zout_open(dw_zout **out, const char *path, int level, int workers, dw_err *e)
 {
     *out = NULL;
@@ -66,8 +76,10 @@ dw_rc dw_zout_open(dw_zout **out, const char *path, int level, int workers, dw_e
     }
     ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
-    if (workers >= 1)
+    if (workers >= 1) {
         ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, workers); /* ignored without MT support */
+        ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZOUT_JOB);
+    }
     z->f = fopen(path, "wb");
     if (!z->f) {
         int err = errno;

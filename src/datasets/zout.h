@@ -12,8 +12,8 @@
 typedef struct dw_zout dw_zout;
 
 /* Creates path (truncated if present) for a zstd stream at level with frame
- * checksums; workers >= 1 compresses in that many threads (the output is the
- * same for any workers >= 1). On success *out owns the file (release with
+ * checksums; workers >= 1 compresses in that many threads, in jobs of 2 MiB
+ * (the output is the same for any workers >= 1). On success *out owns the file (release with
  * dw_zout_commit or dw_zout_free). DW_EIO when the file cannot be created,
  * DW_ENOMEM. */
 dw_rc dw_zout_open(dw_zout **out, const char *path, int level, int workers, dw_err *e);
