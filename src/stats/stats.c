@@ -463,7 +463,8 @@ typedef struct {
     pending png, pco;        /* adds waiting for ng and lanes */
     int kw;                  /* words in an n-gram key: 1 + ngram_max */
     uint64_t unit;           /* co-occurrence counts are multiples of 1/unit */
-    unsigned char *stop;     /* stop[id]: a stop word (owned, grown with the vocabulary) */
+    unsigned char *stop;     /* stop[id]: a stop word (owned, grown with the vocabulary;
+                                NULL without co-occurrences, as marg) */
     uint64_t *marg;          /* marg[id]: pair marginal in 1/unit (owned) */
     uint64_t *uni;           /* uni[2 id], uni[2 id + 1]: count and df of word id in the
                                 overall bucket (owned; unigrams skip the counter there) */
@@ -646,16 +647,18 @@ static uint32_t word_id(run *r, const char *s, size_t n, uint64_t h)
         return 0;
     if (id >= r->idcap) {
         size_t nc = r->idcap ? r->idcap * 2 : 4096;
-        unsigned char *st = realloc(r->stop, nc);
-        if (!st)
-            return 0;
-        r->stop = st;
-        uint64_t *m = realloc(r->marg, nc * sizeof *m);
-        if (!m)
-            return 0;
-        r->marg = m;
-        memset(r->stop + r->idcap, 0, nc - r->idcap);
-        memset(r->marg + r->idcap, 0, (nc - r->idcap) * sizeof *m);
+        if (r->o->cooc) { /* stop-word flags and marginals: co-occurrences only */
+            unsigned char *st = realloc(r->stop, nc);
+            if (!st)
+                return 0;
+            r->stop = st;
+            uint64_t *m = realloc(r->marg, nc * sizeof *m);
+            if (!m)
+                return 0;
+            r->marg = m;
+            memset(r->stop + r->idcap, 0, nc - r->idcap);
+            memset(r->marg + r->idcap, 0, (nc - r->idcap) * sizeof *m);
+        }
         if (r->o->ngram_max > 0) {
             uint64_t *u = realloc(r->uni, nc * 2 * sizeof *u);
             if (!u)
@@ -664,11 +667,12 @@ static uint32_t word_id(run *r, const char *s, size_t n, uint64_t h)
             memset(r->uni + 2 * r->idcap, 0, (nc - r->idcap) * 2 * sizeof *u);
         }
         r->idcap = nc;
-        __atomic_store_n(&r->budget.fixed, r->idcap * (1 + sizeof *r->marg + (r->uni ? 2 * sizeof *r->uni : 0)),
+        __atomic_store_n(&r->budget.fixed,
+                         r->idcap * ((r->marg ? 1 + sizeof *r->marg : 0) + (r->uni ? 2 * sizeof *r->uni : 0)),
                          __ATOMIC_RELAXED);
     }
     if (id == r->vocab.n) { /* a new word */
-        if (r->stopwords.len)
+        if (r->stop && r->stopwords.len)
             r->stop[id] = (unsigned char)dw_strmap_get(&r->stopwords, s, n, NULL);
         dw_membudget_set_vocab(&r->budget, dw_vocab_bytes(&r->vocab));
     }

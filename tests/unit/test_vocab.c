@@ -162,3 +162,48 @@ Test(vocab, ranks_are_byte_order_across_instalments, .timeout = 60)
     free(all);
     dw_vocab_free(&v);
 }
+
+/* ranks against qsort when many words share long prefixes (8 to 100 bytes:
+ * the sort orders long runs of equal 8-byte chunks by the next chunk, to a
+ * depth, and the rest by comparison), with suffixes of 0 to 9 bytes over
+ * an alphabet of NUL and two letters (a word ending inside a chunk equals a
+ * zero-padded longer one there) */
+Test(vocab, ranks_with_long_shared_prefixes, .timeout = 60)
+{
+    static const size_t plen[] = {0, 7, 8, 9, 15, 16, 17, 24, 56, 63, 64, 65, 72, 100};
+    enum { NP = sizeof plen / sizeof *plen, PER = 400 };
+    dw_vocab v = DW_VOCAB_INIT;
+    word *all = malloc(NP * PER * sizeof *all);
+    size_t nall = 0;
+    uint64_t st = 0x2545F4914F6CDD1Dull;
+    for (size_t p = 0; p < NP; p++) {
+        for (int i = 0; i < PER; i++) {
+            st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+            size_t tail = st % 10;
+            word w = {malloc(plen[p] + tail + 1), plen[p] + tail};
+            for (size_t k = 0; k < plen[p]; k++)
+                w.s[k] = (char)('a' + k % 3);
+            uint64_t t = st >> 8;
+            for (size_t k = 0; k < tail; k++, t /= 3)
+                w.s[plen[p] + k] = "\0bc"[t % 3];
+            uint32_t before = v.n;
+            cr_assert_neq(dw_vocab_intern(&v, w.s, w.n), 0);
+            if (v.n > before)
+                all[nall++] = w;
+            else
+                free(w.s);
+        }
+    }
+    cr_assert_eq(dw_vocab_sort(&v), 0);
+    qsort(all, nall, sizeof *all, cmp_word);
+    for (size_t r = 0; r < nall; r++) {
+        size_t len;
+        const char *got = dw_vocab_word(&v, v.order[r], &len);
+        cr_assert(len == all[r].n && memcmp(got, all[r].s, len) == 0, "rank %zu out of order", r + 1);
+    }
+    cr_assert_gt(nall, NP * PER / 2);
+    for (size_t i = 0; i < nall; i++)
+        free(all[i].s);
+    free(all);
+    dw_vocab_free(&v);
+}
