@@ -4,6 +4,7 @@
 #include "stats/counter.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,18 @@
 #define MIN_CAP 4096u          /* smallest table, in slots */
 #define IO_BUF (128u << 10)    /* bytes of each run reader's and writer's buffers */
 #define RUN_WINDOW_LOG 17      /* zstd window of runs: small decoders while merging */
+
+/* A full table being sorted and written as a run on a thread of its own
+ * (dw_counter_set_background). */
+typedef struct {
+    pthread_t th;       /* the thread */
+    int running;        /* 1 from its start until it is joined */
+    uint64_t *table;    /* the table (cap slots), zeroed once written */
+    size_t cap;         /* its slots */
+    char *path;         /* the run (owned) */
+    dw_rc rc;           /* its result */
+    dw_err err;         /* its message when rc is not DW_OK */
+} bg_spill;
 
 struct dw_counter {
     int kw;             /* 32-bit words in a key */
@@ -37,6 +50,10 @@ struct dw_counter {
     unsigned runcap;    /* entries allocated in runs[] */
     unsigned seq;       /* runs created so far (names the files) */
     unsigned spilled;   /* spills from memory so far */
+    int bg;             /* 1: full tables are spilled on a thread of their own */
+    bg_spill sp;        /* the spill in progress (bg) */
+    uint64_t *spare;    /* a zeroed table to count in while the other is spilled (bg; owned) */
+    size_t sparecap;    /* its slots */
 };
 
 #define KEY(ent) ((uint32_t *)(ent))
@@ -492,13 +509,14 @@ static dw_rc push_run(dw_counter *c, char *path, dw_err *e)
     return DW_OK;
 }
 
-/* Sorts the table's entries in rank order, compacted at its start; returns
- * how many. Keys are left in rank space. */
-static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
+/* Sorts the entries of table (cap slots, laid out as c's) in rank order,
+ * compacted at its start; returns how many. Keys are left in rank space.
+ * Reads c's layout and its vocabulary's ranks only. */
+static size_t sort_entries_of(const dw_counter *c, uint64_t *table, size_t cap, uint64_t min0, uint64_t *below)
 {
     size_t n = 0;
-    for (size_t i = 0; i < c->cap; i++) {
-        uint64_t *src = c->table + i * c->stride;
+    for (size_t i = 0; i < cap; i++) {
+        uint64_t *src = table + i * c->stride;
         if (!KEY(src)[0])
             continue;
         if (src[c->kq] < min0) { /* left out before sorting */
@@ -506,8 +524,8 @@ static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
             continue;
         }
         if (n != i)
-            memcpy(c->table + n * c->stride, src, c->stride * 8);
-        key_map(c, KEY(c->table + n * c->stride), 1);
+            memcpy(table + n * c->stride, src, c->stride * 8);
+        key_map(c, KEY(table + n * c->stride), 1);
         n++;
     }
     if (c->kw <= 4) {
@@ -518,7 +536,7 @@ static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
          * benchmark: perf samples, 5.4 s against 3.1 s), then put back */
         int pw = (int)c->kq;
         for (size_t i = 0; i < n; i++) {
-            uint64_t *ent = c->table + i * c->stride;
+            uint64_t *ent = table + i * c->stride;
             const uint32_t *k = KEY(ent);
             uint64_t v[2];
             for (int j = 0; j < pw; j++)
@@ -526,9 +544,9 @@ static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
             for (int j = 0; j < pw; j++)
                 ent[j] = v[j];
         }
-        sort_packed(c->table, n, c->stride, pw);
+        sort_packed(table, n, c->stride, pw);
         for (size_t i = 0; i < n; i++) {
-            uint64_t *ent = c->table + i * c->stride;
+            uint64_t *ent = table + i * c->stride;
             uint64_t v[2] = {ent[0], pw > 1 ? ent[1] : 0};
             uint32_t *k = KEY(ent);
             for (int j = 0; j < pw; j++) {
@@ -537,27 +555,28 @@ static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
             }
         }
     } else {
-        sort_entries(c->table, n, c->stride, c->kw);
+        sort_entries(table, n, c->stride, c->kw);
     }
     return n;
 }
 
-/* Writes the table as a sorted run and empties it. */
-static dw_rc spill(dw_counter *c, dw_err *e)
+static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
 {
-    if (c->vocab && dw_vocab_sort(c->vocab) != 0)
-        return dw_err_set(e, DW_ENOMEM, "out of memory");
-    if (c->vocab)
-        dw_membudget_set_vocab(c->budget, dw_vocab_bytes(c->vocab));
+    return sort_entries_of(c, c->table, c->cap, min0, below);
+}
+
+/* Sorts table (cap slots, laid out as c's) and writes it as the run path,
+ * then zeroes it; removes the file on error. Reads c's layout and its
+ * vocabulary's ranks only (they must not change meanwhile), so that it
+ * can run on a thread of its own. */
+static dw_rc write_run(const dw_counter *c, uint64_t *table, size_t cap, const char *path, dw_err *e)
+{
     uint64_t below = 0;
-    size_t n = sort_table(c, 0, &below);
-    char *path = run_path(c);
-    if (!path)
-        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    size_t n = sort_entries_of(c, table, cap, 0, &below);
     run_writer w;
     dw_rc rc = rw_open(&w, path, e);
     for (size_t i = 0; i < n && rc == DW_OK; i++) {
-        uint64_t *ent = c->table + i * c->stride;
+        uint64_t *ent = table + i * c->stride;
         key_map(c, KEY(ent), 0);
         rc = rw_put(&w, ent, c->stride * 8, e);
     }
@@ -566,13 +585,138 @@ static dw_rc spill(dw_counter *c, dw_err *e)
         rc = rc2;
     if (rc != DW_OK) {
         unlink(path);
+        return rc;
+    }
+    memset(table, 0, cap * c->stride * 8);
+    return DW_OK;
+}
+
+/* Ranks the words added so far (the runs' order), on the calling thread. */
+static dw_rc rank_words(dw_counter *c, dw_err *e)
+{
+    if (c->vocab && dw_vocab_sort(c->vocab) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (c->vocab)
+        dw_membudget_set_vocab(c->budget, dw_vocab_bytes(c->vocab));
+    return DW_OK;
+}
+
+/* Writes the table as a sorted run and empties it. */
+static dw_rc spill(dw_counter *c, dw_err *e)
+{
+    dw_rc rc = rank_words(c, e);
+    if (rc != DW_OK)
+        return rc;
+    char *path = run_path(c);
+    if (!path)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if ((rc = write_run(c, c->table, c->cap, path, e)) != DW_OK) {
         free(path);
         return rc;
     }
-    memset(c->table, 0, c->cap * c->stride * 8);
     c->len = 0;
     c->spilled++;
     return push_run(c, path, e);
+}
+
+static void *bg_main(void *arg)
+{
+    dw_counter *c = arg;
+    c->sp.rc = write_run(c, c->sp.table, c->sp.cap, c->sp.path, &c->sp.err);
+    return NULL;
+}
+
+/* Waits for the spill in progress, if any: its run joins runs[] and its
+ * table, zeroed, becomes the spare (its error, if any, in e). */
+static dw_rc bg_wait(dw_counter *c, dw_err *e)
+{
+    if (!c->sp.running)
+        return DW_OK;
+    pthread_join(c->sp.th, NULL);
+    c->sp.running = 0;
+    c->spare = c->sp.table;
+    c->sparecap = c->sp.cap;
+    c->sp.table = NULL;
+    char *path = c->sp.path;
+    c->sp.path = NULL;
+    if (c->sp.rc != DW_OK) {
+        free(path);
+        if (e)
+            *e = c->sp.err;
+        return c->sp.rc;
+    }
+    return push_run(c, path, e);
+}
+
+/* Drops the spare table. */
+static void spare_release(dw_counter *c)
+{
+    if (!c->spare)
+        return;
+    table_release(c->spare, c->sparecap * c->stride * 8);
+    budget_charge(c, -(long long)(c->sparecap * c->stride * 8));
+    c->spare = NULL;
+    c->sparecap = 0;
+}
+
+/* Hands the full table to a thread that sorts and writes it (after the
+ * one before it is done) and counts on in the spare, as big as the share
+ * allows beside the full one; spills on this thread when the spare or the
+ * thread cannot be had. The words are ranked here first: the ranks stay
+ * as they are until the next spill waits for this one. */
+static dw_rc bg_spill_start(dw_counter *c, dw_err *e)
+{
+    dw_rc rc = bg_wait(c, e);
+    if (rc != DW_OK)
+        return rc;
+    size_t esz = c->stride * 8, want = MIN_CAP;
+    while ((c->cap + want * 2) * esz <= share(c))
+        want *= 2;
+    if (c->spare && c->sparecap != want)
+        spare_release(c);
+    if (!c->spare && (c->spare = table_new(want * esz)) != NULL) {
+        c->sparecap = want;
+        budget_charge(c, (long long)(want * esz));
+    }
+    if (!c->spare)
+        return spill(c, e);
+    if ((rc = rank_words(c, e)) != DW_OK)
+        return rc;
+    char *path = run_path(c);
+    if (!path)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    c->sp.table = c->table;
+    c->sp.cap = c->cap;
+    c->sp.path = path;
+    c->sp.rc = DW_OK;
+    if (pthread_create(&c->sp.th, NULL, bg_main, c) != 0) {
+        c->sp.table = NULL;
+        c->sp.path = NULL;
+        if ((rc = write_run(c, c->table, c->cap, path, e)) != DW_OK) {
+            free(path);
+            return rc;
+        }
+        c->len = 0;
+        c->spilled++;
+        return push_run(c, path, e);
+    }
+    c->sp.running = 1;
+    c->table = c->spare;
+    c->cap = c->sparecap;
+    c->spare = NULL;
+    c->sparecap = 0;
+    c->len = 0;
+    c->spilled++;
+    return DW_OK;
+}
+
+void dw_counter_set_background(dw_counter *c) { c->bg = 1; }
+
+dw_rc dw_counter_wait(dw_counter *c, dw_err *e)
+{
+    dw_rc rc = bg_wait(c, e);
+    spare_release(c);
+    return rc;
 }
 
 dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, dw_err *e)
@@ -580,8 +724,10 @@ dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, d
     if ((c->len + 1) * 10 > c->cap * 7) {
         size_t ncap = c->cap ? c->cap * 2 : MIN_CAP;
         size_t esz = c->stride * 8;
-        /* growing holds the old and the new table at once */
-        if (c->cap < MIN_CAP || (ncap + c->cap) * esz <= share(c)) {
+        /* growing holds the old and the new table at once (with
+         * background spills, only until the first: then the spilled table
+         * and the one counted in share the budget) */
+        if (c->cap < MIN_CAP || ((ncap + c->cap) * esz <= share(c) && !(c->bg && c->spilled))) {
             if (table_alloc(c, ncap) != 0) {
                 if (!c->cap)
                     return dw_err_set(e, DW_ENOMEM, "out of memory");
@@ -589,6 +735,10 @@ dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, d
                 if (rc != DW_OK)
                     return rc;
             }
+        } else if (c->bg) {
+            dw_rc rc = bg_spill_start(c, e);
+            if (rc != DW_OK)
+                return rc;
         } else {
             dw_rc rc = spill(c, e);
             if (rc != DW_OK)
@@ -791,6 +941,9 @@ dw_rc dw_counter_finish_min(dw_counter *c, uint64_t min0, uint64_t *below, dw_co
         emit = emit_min;
         ctx = &f;
     }
+    dw_rc wrc = dw_counter_wait(c, e);
+    if (wrc != DW_OK)
+        return wrc;
     if (c->vocab && dw_vocab_sort(c->vocab) != 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     if (c->vocab)
@@ -845,6 +998,16 @@ void dw_counter_free(dw_counter *c)
 {
     if (!c)
         return;
+    if (c->sp.running) { /* its error does not matter now */
+        pthread_join(c->sp.th, NULL);
+        c->sp.running = 0;
+        if (c->sp.rc == DW_OK)
+            unlink(c->sp.path);
+        free(c->sp.path);
+        table_release(c->sp.table, c->sp.cap * c->stride * 8);
+        budget_charge(c, -(long long)(c->sp.cap * c->stride * 8));
+    }
+    spare_release(c);
     drop_runs(c, c->nruns);
     if (c->table)
         budget_charge(c, -(long long)(c->cap * c->stride * 8));

@@ -76,6 +76,16 @@ void dw_counter_set_lanes(dw_counter *c, int lanes);
 /* Makes c hold whatever the other counters' tables leave of the budget
  * (for a counter filled after the others stopped growing). */
 void dw_counter_set_leftover(dw_counter *c);
+/* Makes c spill on a thread of its own: a full table is sorted and written
+ * while counting goes on in a second table (the two share c's part of the
+ * budget, so tables are smaller and runs more numerous). The ranks of c's
+ * vocabulary are read by that thread: until dw_counter_wait, the caller
+ * must not call dw_vocab_sort on it (c's own adds may). Call right after
+ * dw_counter_new. */
+void dw_counter_set_background(dw_counter *c);
+/* Waits for c's spill in progress, if any (its write error in e), and
+ * frees the second table. dw_counter_finish waits too. */
+dw_rc dw_counter_wait(dw_counter *c, dw_err *e);
 /* Adds vals to key's values. May spill (DW_EIO on a write error). */
 dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, dw_err *e);
 /* Adds n keys (kw words each, back to back) with their values (nv each):

@@ -1575,6 +1575,11 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
         rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         goto done;
     }
+    /* with a core to spare, the n-gram table is sorted and spilled while
+     * counting goes on (the counting thread was busy all through a 1-3-gram
+     * run, the others nearly idle) */
+    if (r->ng && o->threads > 1)
+        dw_counter_set_background(r->ng);
     r->tmpdir = tmpl;
     if (o->cooc && !(r->lanes = dw_lanes_new(o->threads > 1 ? (o->threads < DW_LANES_MAX ? o->threads : DW_LANES_MAX) : 1,
                                              o->threads > 1, 2, 1, &r->budget, tmpl))) {
@@ -1637,6 +1642,9 @@ counted:
         goto done;
     sum->articles = r->articles;
     if ((r->ng && (rc = pend_flush(&r->png, e)) != DW_OK) || (r->lanes && (rc = pend_flush(&r->pco, e)) != DW_OK))
+        goto done;
+    /* the vocabulary is ranked again from here on: no spill may be reading it */
+    if (r->ng && (rc = dw_counter_wait(r->ng, e)) != DW_OK)
         goto done;
     sqlite3_exec(db->h, pragma, NULL, NULL, NULL); /* the full page cache again */
     /* writing: one transaction replaces every statistics table */

@@ -382,3 +382,89 @@ Test(counter, ngram_keys_stream_in_rank_order, .timeout = 60)
     free(keys);
     free(vals);
 }
+
+/* Bigram keys over words interned in instalments between the adds, so that
+ * the ranks change between spills (new words fall between old ones). */
+typedef struct {
+    dw_vocab v;      /* the words */
+    uint32_t *keys;  /* NA keys (bucket << 3 | 2, w1, w2, 0): bigrams of a trigram counter */
+    uint64_t *vals;  /* NA values (count, df) */
+} bg_case;
+
+enum { BG_NW = 3000, BG_NA = 120000, BG_PARTS = 10 };
+
+/* Interns part p's words and makes part p's keys, over the words so far. */
+static void bg_part(bg_case *t, int p, uint64_t *s)
+{
+    char w[16];
+    for (int i = p * BG_NW / BG_PARTS; i < (p + 1) * BG_NW / BG_PARTS; i++) {
+        snprintf(w, sizeof w, "y%05d", (i * 7919) % BG_NW);
+        cr_assert_eq(dw_vocab_intern(&t->v, w, strlen(w)), (uint32_t)i + 1);
+    }
+    for (size_t i = (size_t)p * BG_NA / BG_PARTS; i < (size_t)(p + 1) * BG_NA / BG_PARTS; i++) {
+        *s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
+        t->keys[4 * i] = (1 + (uint32_t)((*s >> 8) % 3)) << 3 | 2;
+        t->keys[4 * i + 1] = 1 + (uint32_t)((*s >> 12) % t->v.n);
+        t->keys[4 * i + 2] = 1 + (uint32_t)((*s >> 36) % t->v.n);
+        t->keys[4 * i + 3] = 0;
+        t->vals[2 * i] = 1 + (*s >> 60);
+        t->vals[2 * i + 1] = 1;
+    }
+}
+
+/* spills on a thread of their own (dw_counter_set_background) while the
+ * words are interned and ranked again: the stream is the one of a counter
+ * that never spilled and of one that spilled on its own thread, at a
+ * budget that makes a few runs and one that makes more than the fan-in;
+ * a counter freed with a spill in progress leaves no file */
+Test(counter, background_spills_stream_the_same_keys, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    char *first = NULL;
+    static const struct {
+        size_t limit; /* budget */
+        int bg;       /* background spills */
+        int finish;   /* 0: freed before finishing */
+    } cases[] = {{64u << 20, 0, 1}, {400u << 10, 0, 1}, {400u << 10, 1, 1}, {40u << 10, 1, 1}, {400u << 10, 1, 0}};
+    for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+        bg_case t = {.v = {0}};
+        t.keys = malloc((size_t)BG_NA * 4 * sizeof *t.keys);
+        t.vals = malloc((size_t)BG_NA * 2 * sizeof *t.vals);
+        dw_membudget b = {.limit = cases[ci].limit};
+        dw_counter *c = dw_counter_new(4, 2, 1, 0, &t.v, &b, tmp);
+        if (cases[ci].bg)
+            dw_counter_set_background(c);
+        dw_err e = {{0}};
+        uint64_t s = 0x9E3779B97F4A7C15ull;
+        for (int p = 0; p < BG_PARTS; p++) {
+            bg_part(&t, p, &s);
+            size_t from = (size_t)p * BG_NA / BG_PARTS, to = (size_t)(p + 1) * BG_NA / BG_PARTS;
+            cr_assert_eq(dw_counter_add_many(c, t.keys + 4 * from, t.vals + 2 * from, to - from, &e), DW_OK, "%s",
+                         e.msg);
+        }
+        unsigned runs = dw_counter_runs(c);
+        cr_assert(ci == 0 ? runs == 0 : ci == 3 ? runs > DW_COUNTER_FANIN : runs >= 2, "case %zu: %u runs", ci, runs);
+        if (!cases[ci].finish) {
+            dw_counter_free(c);
+            cr_assert_eq(rmdir(tmp), 0, "runs left in %s", tmp);
+            cr_assert_eq(mkdir(tmp, 0700), 0);
+        } else {
+            ngram_sink s2 = {.ordered = 1};
+            cr_assert_eq(dw_counter_finish(c, collect_ngram, &s2, &e), DW_OK, "%s", e.msg);
+            cr_assert(s2.ordered, "case %zu: stream out of order", ci);
+            cr_assert_gt(s2.n, 50000);
+            if (!first)
+                first = s2.dump.data, s2.dump.data = NULL;
+            else
+                cr_assert_str_eq(first, dw_buf_str(&s2.dump), "case %zu: another stream", ci);
+            dw_buf_free(&s2.dump);
+            dw_counter_free(c);
+        }
+        dw_vocab_free(&t.v);
+        free(t.keys);
+        free(t.vals);
+    }
+    free(first);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
