@@ -6,7 +6,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
 PKGS     := sqlite3 libzstd libutf8proc libxxhash jansson
-VERSION  := 0.1.0
+VERSION  := 0.2.0
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wvla -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

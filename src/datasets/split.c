@@ -1281,7 +1281,8 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
     json_t *fmt = json_object();
     json_object_set_new(fmt, "csv", json_string("RFC 4180, UTF-8 without BOM, header row, CRLF line ends, every "
                                                 "text field quoted"));
-    json_object_set_new(fmt, "compression", json_string("zstd, one frame per file, with content checksum"));
+    json_object_set_new(fmt, "compression", json_string(DW_ZOUT_FORMAT));
+    json_object_set_new(fmt, "zstd_version", json_string(dw_zout_zstd_version()));
     json_object_set_new(fmt, "keywords_separator", json_string(";"));
     json_object_set_new(fmt, "row_order", json_string("by id (byte order of the content hash)"));
     json_object_set_new(man, "format", fmt);

@@ -48,15 +48,7 @@ static void zout_start_writeback(dw_zout *z)
 #endif
 }
 
-/* The size of a zstd job with workers: zstd's default at level 3 is 8 MiB,
- * and each stream then holds some 50 MB of job buffers (a release writes
- * three streams at once); their first touch cost more than the larger jobs
- * gain. 2 MiB jobs: split 10% faster, 70 MB less RSS, files 0.5% larger
- * (1 MiB: slower; 4 MiB: in between). Part of the format: changing it
- * changes every release's bytes. */
-#ifndef ZOUT_JOB
-#define ZOUT_JOB (2u << 20)
-#endif
+const char *dw_zout_zstd_version(void) { return ZSTD_versionString(); }
 
 dw_rc dw_zout_open(dw_zout **out, const char *path, int level, int workers, dw_err *e)
 {
@@ -78,7 +70,7 @@ dw_rc dw_zout_open(dw_zout **out, const char *path, int level, int workers, dw_e
     ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
     if (workers >= 1) {
         ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, workers); /* ignored without MT support */
-        ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZOUT_JOB);
+        ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, DW_ZOUT_JOB_BYTES);
     }
     z->f = fopen(path, "wb");
     if (!z->f) {

@@ -6,7 +6,7 @@ $ diwan stats {db}
 $ diwan report {db} --out - --format md --limit 2 --date 2026-01-31
 > # Corpus report: db.sqlite
 >
-> diwan 0.1.0, 2026-01-31; at most 2 rows per table.
+> diwan 0.2.0, 2026-01-31; at most 2 rows per table.
 >
 > ## Overview
 >

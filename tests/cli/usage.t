@@ -35,7 +35,7 @@ $ diwan frobnicate
 !
 ! 'diwan COMMAND --help' describes a command's options.
 $ diwan --version
-> diwan 0.1.0
+> diwan 0.2.0
 $ diwan info --help
 > usage: diwan info [--json] DB
 >

@@ -18,6 +18,7 @@
 #include <csv.h>
 #include <jansson.h>
 #include <sqlite3.h>
+#include <zstd.h>
 
 #include "core/buf.h"
 #include "core/grams.h"
@@ -509,6 +510,10 @@ Test(split_cli, manifest_figures)
     cr_assert(json_integer_value(json_object_get(lk, "test_ngrams")) > 0);
     cr_assert_eq(json_integer_value(json_object_get(lk, "sample_modulus")), 16);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(m, "tool"), "version")), DW_VERSION);
+    /* the bytes depend on the zstd library too: its version is recorded */
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(m, "format"), "zstd_version")),
+                     ZSTD_versionString());
+    cr_assert(strstr(json_string_value(json_object_get(json_object_get(m, "format"), "compression")), "2 MiB"));
     cr_assert_null(json_object_get(m, "date"), "no clock without --date");
     /* every file's sha256 as sha256sum would give it */
     size_t i;
