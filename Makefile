@@ -48,11 +48,22 @@ $(BUILD)/gen/sources.c: src/ingest/sources.tsv scripts/embed-sql
 	@mkdir -p $(dir $@)
 	scripts/embed-sql dw_sources_tsv < $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+# Objects are rebuilt when the compile flags change (VERSION and CFLAGS among
+# them): $(BUILD)/cflags holds the last ones and is rewritten only when they
+# differ, so an unchanged build stays up to date.
+FLAGS_STAMP = $(BUILD)/cflags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ || printf '%s\n' '$(CC) $(ALL_CFLAGS)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
