@@ -7,7 +7,9 @@
  * runs are merged in rounds into bigger runs first), into one sorted stream
  * of distinct keys with their summed values. The stream is the same whatever
  * the memory budget: sums are of integers, and the order is a total order on
- * keys.
+ * keys. A counter may spill in the background (dw_counter_set_background):
+ * the full table is sorted and written by a thread of its own while adds go
+ * to a second table.
  *
  * Keys hold word ids of a dw_vocab from word field `first` on (0 = no word);
  * the order is that of the words' byte order (vocab ranks), so that the
