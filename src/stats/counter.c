@@ -211,7 +211,7 @@ static inline void swap_ent(uint64_t *a, uint64_t *b, size_t stride)
 }
 
 /* a's key before b's: kw 32-bit words compared in turn, or with kw < 0 the
- * first -kw 64-bit words as numbers (keys packed by sort_table). */
+ * first -kw 64-bit words as numbers (keys packed by sort_entries_of). */
 static inline int less_ent(const uint64_t *a, const uint64_t *b, int kw)
 {
     if (kw == -1)
@@ -277,7 +277,7 @@ static void sort_entries(uint64_t *t, size_t n, size_t stride, int kw)
 }
 
 /* Sorts n entries of stride words whose key is their first pw 64-bit words
- * (packed by sort_table) by those numbers, in place: an MSD radix sort of 8
+ * (packed by sort_entries_of) by those numbers, in place: an MSD radix sort of 8
  * bits a pass, from the highest bit any key has in word 0 down through the
  * words (American flag sort: counts, then every entry swapped into its
  * bucket), buckets of fewer than RADIX_MIN entries finished by
@@ -560,11 +560,6 @@ static size_t sort_entries_of(const dw_counter *c, uint64_t *table, size_t cap, 
     return n;
 }
 
-static size_t sort_table(dw_counter *c, uint64_t min0, uint64_t *below)
-{
-    return sort_entries_of(c, c->table, c->cap, min0, below);
-}
-
 /* Sorts table (cap slots, laid out as c's) and writes it as the run path,
  * then zeroes it; removes the file on error. Reads c's layout and its
  * vocabulary's ranks only (they must not change meanwhile), so that it
@@ -601,6 +596,20 @@ static dw_rc rank_words(dw_counter *c, dw_err *e)
     return DW_OK;
 }
 
+/* Writes the table as the run path (consumed) on this thread, the words
+ * ranked already, and empties it. */
+static dw_rc spill_to(dw_counter *c, char *path, dw_err *e)
+{
+    dw_rc rc = write_run(c, c->table, c->cap, path, e);
+    if (rc != DW_OK) {
+        free(path);
+        return rc;
+    }
+    c->len = 0;
+    c->spilled++;
+    return push_run(c, path, e);
+}
+
 /* Writes the table as a sorted run and empties it. */
 static dw_rc spill(dw_counter *c, dw_err *e)
 {
@@ -610,13 +619,7 @@ static dw_rc spill(dw_counter *c, dw_err *e)
     char *path = run_path(c);
     if (!path)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
-    if ((rc = write_run(c, c->table, c->cap, path, e)) != DW_OK) {
-        free(path);
-        return rc;
-    }
-    c->len = 0;
-    c->spilled++;
-    return push_run(c, path, e);
+    return spill_to(c, path, e);
 }
 
 static void *bg_main(void *arg)
@@ -692,13 +695,7 @@ static dw_rc bg_spill_start(dw_counter *c, dw_err *e)
     if (pthread_create(&c->sp.th, NULL, bg_main, c) != 0) {
         c->sp.table = NULL;
         c->sp.path = NULL;
-        if ((rc = write_run(c, c->table, c->cap, path, e)) != DW_OK) {
-            free(path);
-            return rc;
-        }
-        c->len = 0;
-        c->spilled++;
-        return push_run(c, path, e);
+        return spill_to(c, path, e);
     }
     c->sp.running = 1;
     c->table = c->spare;
@@ -941,18 +938,15 @@ dw_rc dw_counter_finish_min(dw_counter *c, uint64_t min0, uint64_t *below, dw_co
         emit = emit_min;
         ctx = &f;
     }
-    dw_rc wrc = dw_counter_wait(c, e);
-    if (wrc != DW_OK)
-        return wrc;
-    if (c->vocab && dw_vocab_sort(c->vocab) != 0)
-        return dw_err_set(e, DW_ENOMEM, "out of memory");
-    if (c->vocab)
-        dw_membudget_set_vocab(c->budget, dw_vocab_bytes(c->vocab));
-    dw_rc rc = DW_OK;
+    dw_rc rc = dw_counter_wait(c, e);
+    if (rc == DW_OK)
+        rc = rank_words(c, e);
+    if (rc != DW_OK)
+        return rc;
     if (!c->nruns) {
         /* every count is whole: the keys below min0 are dropped before the
          * sort (a pair table keeps a few percent of its keys) */
-        size_t n = c->table ? sort_table(c, min0, &f.below) : 0;
+        size_t n = c->table ? sort_entries_of(c, c->table, c->cap, min0, &f.below) : 0;
         for (size_t i = 0; i < n && rc == DW_OK; i++) {
             uint64_t *ent = c->table + i * c->stride;
             rc = emit(ctx, KEY(ent), ent + c->kq, e);
@@ -998,16 +992,7 @@ void dw_counter_free(dw_counter *c)
 {
     if (!c)
         return;
-    if (c->sp.running) { /* its error does not matter now */
-        pthread_join(c->sp.th, NULL);
-        c->sp.running = 0;
-        if (c->sp.rc == DW_OK)
-            unlink(c->sp.path);
-        free(c->sp.path);
-        table_release(c->sp.table, c->sp.cap * c->stride * 8);
-        budget_charge(c, -(long long)(c->sp.cap * c->stride * 8));
-    }
-    spare_release(c);
+    dw_counter_wait(c, NULL); /* its run, if any, is dropped below */
     drop_runs(c, c->nruns);
     if (c->table)
         budget_charge(c, -(long long)(c->cap * c->stride * 8));

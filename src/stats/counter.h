@@ -85,8 +85,9 @@ void dw_counter_set_leftover(dw_counter *c);
  * must not call dw_vocab_sort on it (c's own adds may). Call right after
  * dw_counter_new. */
 void dw_counter_set_background(dw_counter *c);
-/* Waits for c's spill in progress, if any (its write error in e), and
- * frees the second table. dw_counter_finish waits too. */
+/* Waits for c's spill in progress, if any (its write error in e, which may
+ * be NULL), and frees the second table. dw_counter_finish and
+ * dw_counter_free wait too. */
 dw_rc dw_counter_wait(dw_counter *c, dw_err *e);
 /* Adds vals to key's values. May spill (DW_EIO on a write error). */
 dw_rc dw_counter_add(dw_counter *c, const uint32_t *key, const uint64_t *vals, dw_err *e);
