@@ -33,6 +33,21 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 /* Prints "diwan CMD: MSG" on stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A progress line on stderr, redrawn in place. Zero-initialize. */
+typedef struct {
+    int drawn;          /* 1: a line is on screen */
+    char phase[32];     /* phase of that line */
+    double t_phase;     /* when that phase started (seconds of the run) */
+} cmd_progress;
+/* Draws "PHASE: TEXT" over the previous line: with frac in [0, 1] after a
+ * bar, the share done and the time the phase still needs; with frac < 0
+ * (share unknown) followed by the run's time so far. seconds: since the
+ * run started. */
+void cmd_progress_draw(cmd_progress *p, const char *phase, double frac, double seconds, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Clears the line of p, if one is drawn (before a message or the summary). */
+void cmd_progress_clear(cmd_progress *p);
+
 /* Output formats of `diwan top` and `diwan cooc` (statsout.c). */
 enum { CMD_FMT_TABLE, CMD_FMT_CSV, CMD_FMT_JSON };
 /* CMD_FMT_* of "table", "csv" or "json"; -1 for anything else. */

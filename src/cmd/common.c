@@ -9,6 +9,44 @@
 
 int cmd_exit_code(dw_rc rc) { return (int)rc; }
 
+void cmd_progress_draw(cmd_progress *p, const char *phase, double frac, double seconds, const char *fmt, ...)
+{
+    if (strncmp(p->phase, phase, sizeof p->phase - 1) != 0) {
+        snprintf(p->phase, sizeof p->phase, "%s", phase);
+        p->t_phase = seconds;
+    }
+    fputs("\r\033[K", stderr);
+    if (frac >= 0) {
+        if (frac > 1)
+            frac = 1;
+        char bar[21];
+        int fill = (int)(frac * 20);
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        double took = seconds - p->t_phase;
+        int left = frac > 0.001 ? (int)(took * (1 - frac) / frac) : 0;
+        fprintf(stderr, "[%s] %3d%%  ETA %d:%02d  ", bar, (int)(frac * 100), left / 60, left % 60);
+    }
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s%s%s", phase, *text ? ": " : "", text);
+    if (frac < 0)
+        fprintf(stderr, "  %d:%02d", (int)seconds / 60, (int)seconds % 60);
+    fflush(stderr);
+    p->drawn = 1;
+}
+
+void cmd_progress_clear(cmd_progress *p)
+{
+    if (p->drawn)
+        fputs("\r\033[K", stderr);
+    p->drawn = 0;
+}
+
 void cmd_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -38,16 +38,10 @@ static const char usage_text[] =
 typedef struct {
     int quiet;      /* no warnings, no progress */
     int progress;   /* draw the progress bar */
-    int drawn;      /* a bar is on screen (clear it before a warning) */
+    cmd_progress bar; /* the progress line (cleared before a warning) */
 } ui;
 
-static void clear_bar(ui *u)
-{
-    if (u->drawn) {
-        fputs("\r\033[K", stderr);
-        u->drawn = 0;
-    }
-}
+static void clear_bar(ui *u) { cmd_progress_clear(&u->bar); }
 
 static void on_message(void *ud, int is_error, const char *msg)
 {
@@ -66,20 +60,10 @@ static void on_progress(void *ud, const dw_ingest_stats *s, const char *path)
         return;
     double mb = (double)s->raw_bytes / 1e6, total = (double)s->raw_total / 1e6;
     double rate = s->seconds > 0 ? (double)s->sightings / s->seconds : 0;
-    double frac = total > 0 ? mb / total : 0;
-    if (frac > 1)
-        frac = 1;
-    char bar[21];
-    int fill = (int)(frac * 20);
-    for (int i = 0; i < 20; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[20] = '\0';
-    double eta = frac > 0.001 ? s->seconds * (1 - frac) / frac : 0;
-    fprintf(stderr, "\r\033[K[%s] files %llu/%llu  %.1f/%.1f MB  %llu articles (%.0f/s)  ETA %d:%02d", bar,
-            (unsigned long long)(s->files_done + s->files_failed + s->files_skipped),
-            (unsigned long long)s->inputs, mb, total, (unsigned long long)s->sightings, rate,
-            (int)eta / 60, (int)eta % 60);
-    u->drawn = 1;
+    cmd_progress_draw(&u->bar, "files", total > 0 ? mb / total : 0, s->seconds,
+                      "%llu/%llu  %.1f/%.1f MB  %llu articles (%.0f/s)",
+                      (unsigned long long)(s->files_done + s->files_failed + s->files_skipped),
+                      (unsigned long long)s->inputs, mb, total, (unsigned long long)s->sightings, rate);
 }
 
 static void print_json(const dw_ingest_stats *s, int status)
@@ -131,7 +115,7 @@ int cmd_ingest(int argc, char **argv)
     };
     dw_ingest_opts o;
     memset(&o, 0, sizeof o);
-    ui u = {0, isatty(2), 0};
+    ui u = {0, isatty(2), {0}};
     int json = 0, backfill = 0, c;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;

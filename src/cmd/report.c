@@ -19,7 +19,7 @@ static const char usage_text[] =
     "Writes a report on the corpus in DB: overview, outlets, articles per month,\n"
     "lengths, Zipf and Heaps plots, n-grams, collocations and the largest\n"
     "duplicate clusters. Sections on terms need 'diwan stats DB' first.\n"
-    "  --out PATH          output file ('-': standard output)\n"
+    "  -o, --out PATH      output file ('-': standard output)\n"
     "  --format F          html (default; one file, inline SVG), md (Markdown;\n"
     "                      plots as SVG files in PATH-without-.md + '-files/')\n"
     "                      or json; inferred from the extension of PATH\n"
@@ -125,9 +125,10 @@ int cmd_report(int argc, char **argv)
     int fmt = -1, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         switch (c) {
-        case O_OUT: out = optarg; break;
+        case O_OUT:
+        case 'o': out = optarg; break;
         case O_FORMAT:
             if ((fmt = parse_format(optarg)) < 0)
                 return cmd_usage_error("report", usage_text, "--format must be html, md or json");

@@ -20,7 +20,7 @@ static const char usage_text[] =
     "split depends only on the seed and its representative's content hash, so\n"
     "near-duplicates never straddle splits. Same database and options give\n"
     "byte-identical files.\n"
-    "  --out DIR            output folder (created; if it exists it may only hold\n"
+    "  -o, --out DIR        output folder (created; if it exists it may only hold\n"
     "                       an earlier release, unless --force)\n"
     "  --ratios R,R[,R]     train,test or train,validation,test shares summing to 1\n"
     "                       (default 0.8,0.1,0.1)\n"
@@ -45,7 +45,17 @@ static const char usage_text[] =
     "  --date YYYY-MM-DD    release date written in the manifest and card (default:\n"
     "                       none, no clock is read)\n"
     "  --force              write into DIR even if it holds other files\n"
-    "  -q, --quiet          no summary\n";
+    "  --progress           show progress even when stderr is not a terminal\n"
+    "  -q, --quiet          no progress, no summary\n";
+
+/* Draws a run's progress (dw_split_opts.on_progress); ud: the cmd_progress. */
+static void split_on_progress(void *ud, const dw_split_progress *p)
+{
+    if (p->frac >= 0)
+        cmd_progress_draw(ud, p->phase, p->frac, p->seconds, "%lld rows", (long long)p->rows);
+    else
+        cmd_progress_draw(ud, p->phase, -1, p->seconds, "%s", "");
+}
 
 /* 1 when s is YYYY-MM-DD with a plausible month and day. */
 static int split_is_date(const char *s)
@@ -95,7 +105,7 @@ int cmd_split(int argc, char **argv)
 {
     enum {
         O_OUT = 256, O_RATIOS, O_SEED, O_STRATIFY, O_BYDATE, O_SOURCE, O_MINTOK, O_SINCE, O_UNTIL, O_KEEP,
-        O_SHARD, O_LEVEL, O_THREADS, O_NOLEAK, O_LEAKCAP, O_DATE, O_FORCE
+        O_SHARD, O_LEVEL, O_THREADS, O_NOLEAK, O_LEAKCAP, O_DATE, O_FORCE, O_PROGRESS
     };
     static const struct option longopts[] = {{"out", required_argument, NULL, O_OUT},
                                              {"ratios", required_argument, NULL, O_RATIOS},
@@ -115,6 +125,7 @@ int cmd_split(int argc, char **argv)
                                              {"date", required_argument, NULL, O_DATE},
                                              {"force", no_argument, NULL, O_FORCE},
                                              {"quiet", no_argument, NULL, 'q'},
+                                             {"progress", no_argument, NULL, O_PROGRESS},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     dw_split_opts o;
@@ -122,7 +133,8 @@ int cmd_split(int argc, char **argv)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
     const char *out = NULL;
-    int quiet = 0, ratios_given = 0, c, li = 0;
+    int quiet = 0, ratios_given = 0, progress = isatty(2), c, li = 0;
+    cmd_progress bar = {0};
     char **sources = calloc((size_t)argc + 1, sizeof *sources);
     char datebuf[2][11];
     if (!sources) {
@@ -132,7 +144,7 @@ int cmd_split(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int status = -1;
-    while (status < 0 && (c = getopt_long(argc, argv, ":hq", longopts, &li)) != -1) {
+    while (status < 0 && (c = getopt_long(argc, argv, ":hqo:", longopts, &li)) != -1) {
         long long v = 0;
         if (c == O_SEED || c == O_MINTOK || c == O_SHARD || c == O_LEVEL || c == O_THREADS || c == O_LEAKCAP) {
             long long hi = c == O_LEVEL ? 19 : c == O_THREADS ? 256 : 9223372036854775807LL;
@@ -149,7 +161,8 @@ int cmd_split(int argc, char **argv)
             break;
         }
         switch (c) {
-        case O_OUT: out = optarg; break;
+        case O_OUT:
+        case 'o': out = optarg; break;
         case O_RATIOS:
             ratios_given = 1;
             if (split_parse_ratios(optarg, &o) < 0)
@@ -195,6 +208,7 @@ int cmd_split(int argc, char **argv)
         case O_DATE: o.date = optarg; break;
         case O_FORCE: o.force = 1; break;
         case 'q': quiet = 1; break;
+        case O_PROGRESS: progress = 1; break;
         case 'h': fputs(usage_text, stdout); status = 0; break;
         case ':': status = cmd_usage_error("split", usage_text, "option '%s' needs a value", argv[optind - 1]); break;
         default: status = cmd_usage_error("split", usage_text, "unknown option '%s'", argv[optind - 1]); break;
@@ -215,8 +229,13 @@ int cmd_split(int argc, char **argv)
     dw_err e = {{0}};
     dw_split_summary sum;
     dw_rc rc = dw_db_open(&db, argv[optind], DW_DB_READONLY, 0, &e);
+    if (progress && !quiet) {
+        o.on_progress = split_on_progress;
+        o.progress_ud = &bar;
+    }
     if (rc == DW_OK)
         rc = dw_split_run(db, &o, out, &sum, &e);
+    cmd_progress_clear(&bar);
     dw_db_close(db);
     free(sources);
     if (rc != DW_OK) {

@@ -44,13 +44,25 @@ static const char usage_text[] =
     "  --merge OTHER        add the statistics of database OTHER instead of counting\n"
     "  --no-count           do not count (with --export: export what is stored)\n"
     "  --export DIR         write the tables as DIR/TABLE.csv.zst\n"
-    "  -q, --quiet          no summary\n";
+    "  --progress           show progress even when stderr is not a terminal\n"
+    "  -q, --quiet          no progress, no summary\n";
+
+/* Draws a run's progress (dw_stats_opts.on_progress); ud: the cmd_progress. */
+static void on_progress(void *ud, const dw_stats_progress *p)
+{
+    if (strcmp(p->phase, "counting") == 0)
+        cmd_progress_draw(ud, p->phase, p->frac, p->seconds, "%llu articles", (unsigned long long)p->done);
+    else if (p->done)
+        cmd_progress_draw(ud, p->phase, -1, p->seconds, "%llu rows", (unsigned long long)p->done);
+    else
+        cmd_progress_draw(ud, p->phase, -1, p->seconds, "%s", "");
+}
 
 
 int cmd_stats(int argc, char **argv)
 {
     enum { O_NGRAM = 256, O_WINDOW, O_SCOPE, O_HARMONIC, O_MIN, O_NOCOOC, O_STOP, O_KEEPSTOP, O_TOK, O_NONORM,
-           O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_NOCOUNT, O_EXPORT, O_PER };
+           O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
     static const struct option longopts[] = {
         {"ngram-max", required_argument, NULL, O_NGRAM}, {"window", required_argument, NULL, O_WINDOW},
         {"scope", required_argument, NULL, O_SCOPE}, {"harmonic", no_argument, NULL, O_HARMONIC},
@@ -61,14 +73,15 @@ int cmd_stats(int argc, char **argv)
         {"tmpdir", required_argument, NULL, O_TMP}, {"threads", required_argument, NULL, O_THREADS},
         {"merge", required_argument, NULL, O_MERGE}, {"no-count", no_argument, NULL, O_NOCOUNT},
         {"export", required_argument, NULL, O_EXPORT}, {"quiet", no_argument, NULL, 'q'},
-        {"per", required_argument, NULL, O_PER},
+        {"per", required_argument, NULL, O_PER}, {"progress", no_argument, NULL, O_PROGRESS},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     dw_stats_opts o;
     dw_stats_opts_default(&o);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
     const char *merge = NULL, *export_dir = NULL;
-    int quiet = 0, nocount = 0, min_given = 0, c;
+    int quiet = 0, nocount = 0, min_given = 0, progress = isatty(2), c;
+    cmd_progress bar = {0};
     long long v;
     optind = 1;
     opterr = 0;
@@ -137,6 +150,7 @@ int cmd_stats(int argc, char **argv)
         case O_NOCOUNT: nocount = 1; break;
         case O_EXPORT: export_dir = optarg; break;
         case 'q': quiet = 1; break;
+        case O_PROGRESS: progress = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case ':': return cmd_usage_error("stats", usage_text, "option '%s' needs a value", argv[optind - 1]);
         default: return cmd_usage_error("stats", usage_text, "unknown option '%s'", argv[optind - 1]);
@@ -171,7 +185,12 @@ int cmd_stats(int argc, char **argv)
             printf("merged the statistics of %s into %s\n", merge, path);
     } else if (rc == DW_OK && !nocount) {
         dw_stats_summary s;
+        if (progress && !quiet) {
+            o.on_progress = on_progress;
+            o.progress_ud = &bar;
+        }
         rc = dw_stats_run(db, &o, &s, &e);
+        cmd_progress_clear(&bar);
         if (rc == DW_OK && !quiet)
             printf("%llu articles: %llu tokens, %llu types, %llu hapax; %llu n-gram rows; %llu pairs, %llu "
                    "stored; %u runs spilled\n",

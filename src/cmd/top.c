@@ -18,7 +18,8 @@ static const char usage_text[] =
     "  --ngram N        terms of N words (default 1)\n"
     "  --source S       of outlet S (its name or any alias)\n"
     "  --month YYYY-MM  of one month\n"
-    "  --by KEY         count (default), df, pmi, npmi or llr (the last three list pairs)\n"
+    "  --by KEY         count (default), df, pmi, npmi or llr (the last three list\n"
+    "                   co-occurring word pairs, over all articles)\n"
     "  --limit K        at most K rows (default 20, 0: all)\n"
     "  --format F       table (default), csv or json\n";
 
@@ -53,7 +54,7 @@ int cmd_top(int argc, char **argv)
         {"month", required_argument, NULL, O_MONTH}, {"by", required_argument, NULL, O_BY},
         {"limit", required_argument, NULL, O_LIMIT}, {"format", required_argument, NULL, O_FORMAT},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int ngram = 1, fmt = CMD_FMT_TABLE, c;
+    int ngram = 1, ngram_given = 0, fmt = CMD_FMT_TABLE, c;
     long long limit = 20;
     const char *source = NULL, *month = NULL, *by = "count";
     optind = 1;
@@ -63,6 +64,7 @@ int cmd_top(int argc, char **argv)
         case O_NGRAM:
             if ((ngram = (int)cmd_parse_int(optarg, 1, 7)) < 0)
                 return cmd_usage_error("top", usage_text, "--ngram must be a number of words");
+            ngram_given = 1;
             break;
         case O_SOURCE: source = optarg; break;
         case O_MONTH:
@@ -96,6 +98,8 @@ int cmd_top(int argc, char **argv)
     int pairs = strcmp(by, "pmi") == 0 || strcmp(by, "npmi") == 0 || strcmp(by, "llr") == 0;
     if (pairs && (source || month))
         return cmd_usage_error("top", usage_text, "pairs are counted over all articles: no --source or --month with --by %s", by);
+    if (pairs && ngram_given && ngram != 1)
+        return cmd_usage_error("top", usage_text, "--by %s ranks co-occurring word pairs: no --ngram", by);
     dw_db *db;
     int status = cmd_stats_open("top", argv[optind], &db);
     if (status)

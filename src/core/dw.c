@@ -1,9 +1,26 @@
-/* dw.c: error message helpers. */
+/* dw.c: error message helpers, the monotonic clock. */
 #include "core/dw.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+double dw_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int dw_progress_due(double *last, int force)
+{
+    double t = dw_now_seconds();
+    if (!force && t - *last < 0.25)
+        return 0;
+    *last = t;
+    return 1;
+}
 
 dw_rc dw_err_set(dw_err *e, dw_rc rc, const char *fmt, ...)
 {

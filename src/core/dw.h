@@ -33,4 +33,12 @@ dw_rc dw_err_set(dw_err *e, dw_rc rc, const char *fmt, ...)
 /* Prefixes the existing message of e with a formatted context ("file.txt: ..."). */
 void dw_err_prefix(dw_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Seconds on the monotonic clock: for progress and timings, never for
+ * anything written to an output. */
+double dw_now_seconds(void);
+
+/* Progress reports come at most every 0.25 s: 1 when one is due (force, or
+ * 0.25 s since *last), with *last set to now; else 0. */
+int dw_progress_due(double *last, int force);
+
 #endif

@@ -156,7 +156,28 @@ typedef struct {
     const dw_split_opts *o;   /* options */
     const char *out;          /* output folder */
     char *src_ids;            /* JSON array of the --source ids, or NULL */
+    double t0;                /* when the run started (dw_now_seconds) */
+    double t_report;          /* when progress was last reported */
 } split_ctx;
+
+/* The first 8 bytes of h as a big-endian number. */
+static uint64_t split_be64(const unsigned char *h)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | h[i];
+    return v;
+}
+
+/* Reports progress to o->on_progress: at most every 0.25 s, or now with
+ * force. */
+static void split_report(split_ctx *c, const char *phase, int64_t rows, double frac, int force)
+{
+    if (!c->o->on_progress || !dw_progress_due(&c->t_report, force))
+        return;
+    dw_split_progress p = {phase, rows, frac, c->t_report - c->t0};
+    c->o->on_progress(c->o->progress_ud, &p);
+}
 
 /* The statement head || filters || tail, the filters being those of the
  * options on article alias x, with parameters ?1 (JSON array of outlet
@@ -841,9 +862,13 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     size_t kwcap = 0;
     dw_rc rc = DW_OK;
     int r;
+    int64_t nread = 0;
+    split_report(c, "writing", 0, 0, 1);
     while (rc == DW_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *hash = sqlite3_column_blob(st, 0);
         int hlen = sqlite3_column_bytes(st, 0);
+        if ((++nread & 255) == 0 && hlen == 16) /* the share of the hash space behind */
+            split_report(c, "writing", nread, (double)split_be64(hash) / 18446744073709551616.0, 0);
         const unsigned char *ckey = sqlite3_column_blob(st, 1);
         int clen = sqlite3_column_bytes(st, 1);
         int64_t aid = sqlite3_column_int64(st, 9);
@@ -906,6 +931,8 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
     }
     if (rc == DW_OK && r != SQLITE_DONE)
         rc = dw_db_fail(c->db, e, "split: rows");
+    if (rc == DW_OK)
+        split_report(c, "writing", nread, 1, 1);
     if (rc == DW_OK && ins)
         rc = dw_ins_flush(ins, e);
     if (rc == DW_OK && batch.len)
@@ -1118,7 +1145,7 @@ static char *split_dump(const json_t *j)
 dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_summary *sum, dw_err *e)
 {
     memset(sum, 0, sizeof *sum);
-    split_ctx c = {db, o, out, NULL};
+    split_ctx c = {db, o, out, NULL, dw_now_seconds(), 0};
     split_out so[DW_SPLIT_N];
     memset(so, 0, sizeof so);
     XXH3_state_t *fp = XXH3_createState();
@@ -1141,8 +1168,11 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
     if ((rc = dw_db_exec(db, "BEGIN", e)) != DW_OK)
         goto done;
     in_tx = 1;
-    if ((rc = split_sources(&c, e)) != DW_OK || (rc = split_prepare_out(out, o->force, e)) != DW_OK ||
-        (rc = split_assign(&c, e)) != DW_OK)
+    if ((rc = split_sources(&c, e)) != DW_OK || (rc = split_prepare_out(out, o->force, e)) != DW_OK)
+        goto done;
+    if (o->stratify)
+        split_report(&c, "assigning", 0, -1, 1);
+    if ((rc = split_assign(&c, e)) != DW_OK)
         goto done;
     if (o->leakage) {
         char sp[4096];
@@ -1158,6 +1188,7 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
             rc = split_open_file(&c, &so[s], s, e);
     if (rc != DW_OK)
         goto done;
+    split_report(&c, "finishing", 0, -1, 1);
     /* the files close while the figures are counted */
     split_closer closers[DW_SPLIT_N];
     split_close_start(closers, so, o->threads >= 2);

@@ -27,6 +27,16 @@ enum { DW_SPLIT_TRAIN, DW_SPLIT_VALID, DW_SPLIT_TEST, DW_SPLIT_N };
 /* Name of a split: "train", "validation", "test". */
 const char *dw_split_name(int split);
 
+/* Where a run is, for a progress display (dw_split_opts.on_progress). */
+typedef struct {
+    const char *phase; /* "assigning" (--stratify), "writing" or "finishing" (closing the
+                          files, the figures, the leakage report, the manifest) */
+    int64_t rows;      /* rows read for the files so far */
+    double frac;       /* share of the rows read, 0..1 (rows come in content-hash order,
+                          and the hashes are uniform), or -1 when not known */
+    double seconds;    /* since the run started */
+} dw_split_progress;
+
 typedef struct {
     double ratios[DW_SPLIT_N];   /* share of train, validation, test (validation 0 with two ratios) */
     int two_way;                 /* 1: --ratios gave two values (train, test) */
@@ -48,6 +58,10 @@ typedef struct {
     size_t leak_cap;             /* most 13-gram hashes of train held (sampling beyond) */
     const char *date;            /* --date YYYY-MM-DD written in the card, or NULL */
     int force;                   /* 1: write even if out holds files that are not a release */
+    void (*on_progress)(void *ud, const dw_split_progress *p); /* NULL: none. Called on the
+                                    calling thread when a phase starts, at most every 0.25 s
+                                    within it, and when it ends (p valid during the call only) */
+    void *progress_ud;           /* passed to on_progress */
 } dw_split_opts;
 
 /* Fills o with the defaults: ratios 0.8/0.1/0.1, seed 0, level 3, one

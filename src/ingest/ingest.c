@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -446,13 +445,6 @@ struct run {
     dw_buf scratch;           /* writer scratch (rank strings, messages) */
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int write_item(run *R, const batch *b, const item *it);
 
 /* Hands the current batch over (to the queue, or to the writer inline) and
@@ -822,7 +814,7 @@ static int tx_commit(run *R)
         return 0;
     R->in_tx = 0;
     R->uncommitted = 0;
-    R->last_commit = now_s();
+    R->last_commit = dw_now_seconds();
     dw_rc rc = dw_db_exec(R->db, "COMMIT", &R->err);
     if (rc != DW_OK) {
         R->rc = rc;
@@ -1148,13 +1140,9 @@ static int begin_file(run *R, input *in)
 
 static void progress(run *R, const char *path, int force)
 {
-    if (!R->o->on_progress)
+    if (!R->o->on_progress || !dw_progress_due(&R->last_progress, force))
         return;
-    double t = now_s();
-    if (!force && t - R->last_progress < 0.25)
-        return;
-    R->last_progress = t;
-    R->st->seconds = t - R->t0;
+    R->st->seconds = R->last_progress - R->t0;
     R->o->on_progress(R->o->ud, R->st, path);
 }
 
@@ -1207,7 +1195,7 @@ static int write_item(run *R, const batch *b, const item *it)
         return -1;
     /* many small inputs share a transaction; an input's 'done' mark is always
      * committed with its last articles */
-    if (R->uncommitted >= COMMIT_BYTES || now_s() - R->last_commit >= 1.0) {
+    if (R->uncommitted >= COMMIT_BYTES || dw_now_seconds() - R->last_commit >= 1.0) {
         if (tx_commit(R) < 0)
             return -1;
     }
@@ -1447,7 +1435,7 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
     memset(stats, 0, sizeof *stats);
     R.o = o;
     R.st = stats;
-    R.t0 = now_s();
+    R.t0 = dw_now_seconds();
     R.last_commit = R.t0;
     char *spool = NULL;
     dw_rc rc = DW_OK;
@@ -1580,7 +1568,7 @@ dw_rc dw_ingest_run(const char *db_path, const char *const *inputs, int n_inputs
     progress(&R, "", 1);
 
 out:
-    stats->seconds = now_s() - R.t0;
+    stats->seconds = dw_now_seconds() - R.t0;
     if (R.db) {
         finalize_all(&R);
         if (rc == DW_OK || rc == DW_EINPUT)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/buf.h"
 #include "core/hash.h"
@@ -991,20 +990,13 @@ out:
 }
 
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 dw_rc dw_neardup_run(dw_db *db, const dw_neardup_opts *o, dw_neardup_stats *st, dw_err *e)
 {
     dw_neardup_stats local;
     if (!st)
         st = &local;
     memset(st, 0, sizeof *st);
-    double t0 = now_seconds();
+    double t0 = dw_now_seconds();
     if (!(o->threshold > 0.0 && o->threshold <= 1.0))
         return dw_err_set(e, DW_EUSAGE, "near-dup threshold must be in (0, 1], not %g", o->threshold);
     if (o->shingle < 1 || o->shingle > 8 || o->bands < 1 || o->rows < 1 ||
@@ -1128,12 +1120,12 @@ dw_rc dw_neardup_run(dw_db *db, const dw_neardup_opts *o, dw_neardup_stats *st, 
     if (rc != DW_OK)
         goto fail;
     run_finalize(&R);
-    st->seconds = now_seconds() - t0;
+    st->seconds = dw_now_seconds() - t0;
     return DW_OK;
 fail:
     run_finalize(&R);
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-    st->seconds = now_seconds() - t0;
+    st->seconds = dw_now_seconds() - t0;
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@
  * near-dup stage has not clustered is its own representative), or every
  * article with ?1 = 1. The one place that selects them. */
 static const char articles_sql[] =
-    "SELECT a.body, a.published, s.name FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+    "SELECT a.body, a.published, s.name, a.id FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
     " WHERE ?1 OR a.cluster_join IS NULL OR a.cluster_join <> 'near' ORDER BY a.id";
 
 #define BATCH_BYTES (4u << 20) /* body bytes read per batch */
@@ -128,6 +129,7 @@ typedef struct {
     art *arts;        /* articles (BATCH_MAX allocated, reused) */
     size_t n;         /* articles in this batch */
     int done;         /* 1: no article left after this batch */
+    int64_t last_id;  /* id of its last article (progress) */
     dw_buf bodies;    /* the stored bodies, back to back */
     wspace *ws;       /* one per worker (nws) */
     int nws;          /* worker spaces */
@@ -496,7 +498,24 @@ typedef struct {
     uint32_t group;          /* key[0] of the n-gram group being summed */
     dw_buf summary;          /* stats_summary rows of the groups summed (dbins cells) */
     uint64_t g_types, g_tokens, g_hapax; /* its figures */
+    /* progress (o->on_progress) */
+    double t0;               /* when the run started (dw_now_seconds) */
+    double t_report;         /* when progress was last reported */
+    int64_t max_id;          /* largest article id (counting's share is id / max_id) */
+    const char *phase;       /* phase of the rows being written */
+    uint64_t made;           /* rows made in it (by the rows' maker) */
+    _Atomic uint64_t made_pub; /* made, published every 4096 rows for the calling thread */
 } run;
+
+/* Reports progress to o->on_progress: at most every 0.25 s, or now with
+ * force. The calling thread only. */
+static void report(run *r, const char *phase, uint64_t done, double frac, int force)
+{
+    if (!r->o->on_progress || !dw_progress_due(&r->t_report, force))
+        return;
+    dw_stats_progress p = {phase, done, frac > 1 ? 1 : frac, r->t_report - r->t0};
+    r->o->on_progress(r->o->progress_ud, &p);
+}
 
 static uint32_t bucket_get(run *r, const char *kind, const char *name, dw_err *e)
 {
@@ -969,6 +988,7 @@ static dw_rc read_batch(run *r, sqlite3_stmt *st, batch *b, dw_err *e)
             memcpy(a->mon, pub, 7);
             a->mon[7] = '\0';
         }
+        b->last_id = sqlite3_column_int64(st, 3);
         b->n++;
     }
     return DW_OK;
@@ -1092,6 +1112,11 @@ static dw_rc flush_group(run *r, dw_err *e)
  * the pipe's to the inserting thread. */
 static dw_rc row_end(run *r, dw_err *e)
 {
+    if ((++r->made & 4095) == 0) {
+        atomic_store_explicit(&r->made_pub, r->made, memory_order_relaxed);
+        if (!r->rq) /* made on the calling thread */
+            report(r, r->phase, r->made, -1, 0);
+    }
     if (!r->rq)
         return dw_ins_row(r->ins, e);
     if (r->rows->len >= DW_INS_BATCH_BYTES && dw_bq_put(r->rq, r->rows) != 0)
@@ -1127,7 +1152,7 @@ static void *row_pipe_main(void *arg)
  * merge, the terms' text) runs on a thread of its own while this thread
  * inserts: the same rows in the same order. make must not use the
  * connection. */
-static dw_rc write_rows(run *r, row_maker make, dw_err *e)
+static dw_rc insert_rows(run *r, row_maker make, dw_err *e)
 {
     row_pipe *p = r->o->threads >= 2 ? calloc(1, sizeof *p) : NULL;
     pthread_t th;
@@ -1151,9 +1176,11 @@ static dw_rc write_rows(run *r, row_maker make, dw_err *e)
     }
     dw_rc rc = DW_OK;
     dw_buf work = DW_BUF_INIT;
-    while (dw_bq_take(&p->q, &work))
+    while (dw_bq_take(&p->q, &work)) {
         if (rc == DW_OK && (rc = dw_ins_exec(r->ins, &work, e)) != DW_OK)
             dw_bq_stop(&p->q); /* the maker then ends at its next block */
+        report(r, r->phase, atomic_load_explicit(&r->made_pub, memory_order_relaxed), -1, 0);
+    }
     pthread_join(th, NULL);
     if (rc == DW_OK && p->rc != DW_OK)
         rc = dw_err_set(e, p->rc, "%s", p->err.msg);
@@ -1163,6 +1190,19 @@ static dw_rc write_rows(run *r, row_maker make, dw_err *e)
     free(p);
     r->rows = dw_ins_buf(r->ins);
     r->rq = NULL;
+    return rc;
+}
+
+/* insert_rows, reported as phase. */
+static dw_rc write_rows(run *r, row_maker make, const char *phase, dw_err *e)
+{
+    r->phase = phase;
+    r->made = 0;
+    atomic_store_explicit(&r->made_pub, 0, memory_order_relaxed);
+    report(r, phase, 0, -1, 1);
+    dw_rc rc = insert_rows(r, make, e);
+    if (rc == DW_OK)
+        report(r, phase, r->made, 1, 1);
     return rc;
 }
 
@@ -1354,7 +1394,7 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
     if (rc == DW_OK && r->ng) {
         rc = dw_ins_open(db, "stats_ngrams(bucket, n, term, count, df)", 5, &r->ins, e);
         if (rc == DW_OK)
-            rc = write_rows(r, make_ngrams, e);
+            rc = write_rows(r, make_ngrams, "writing n-grams", e);
         dw_ins_free(r->ins);
         r->ins = NULL;
         /* and the groups' figures */
@@ -1389,10 +1429,11 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         if (rc == DW_OK) {
             rc = dw_ins_open(db, "stats_cooc(term_a, term_b, count, pmi, npmi, llr)", 6, &r->ins, e);
             /* the lanes' pairs at or above min_count, ranked, then written */
+            report(r, "merging pairs", 0, -1, 1);
             if (rc == DW_OK)
                 rc = dw_lanes_finish_wait(r->lanes, &r->sum->pairs, e);
             if (rc == DW_OK)
-                rc = write_rows(r, make_pairs, e);
+                rc = write_rows(r, make_pairs, "writing pairs", e);
             dw_ins_free(r->ins);
             r->ins = NULL;
         }
@@ -1414,6 +1455,8 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
             snprintf(sql, sizeof sql, "PRAGMA temp_store=FILE; PRAGMA threads=%d; PRAGMA cache_size=-4096",
                      o->threads > 1 ? o->threads : 0);
             rc = dw_db_exec(db, sql, e);
+            if (r->lanes)
+                report(r, "indexing pairs", 0, -1, 1);
             if (rc == DW_OK)
                 rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
             snprintf(sql, sizeof sql, "PRAGMA temp_store=%lld; PRAGMA threads=%lld; PRAGMA cache_size=%lld",
@@ -1552,6 +1595,7 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
     r->o = o;
     r->db = db;
     r->sum = sum;
+    r->t0 = dw_now_seconds();
     r->kw = 1 + o->ngram_max;
     r->unit = o->harmonic ? lcm_upto(o->window) : 1;
     /* sqlite's page cache is part of the budget */
@@ -1612,6 +1656,9 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
         goto counted;
     }
     sqlite3_bind_int(st, 1, o->all_copies);
+    if (o->on_progress && (rc = dw_db_int(db, "SELECT coalesce(max(id), 0) FROM articles", &r->max_id, e)) != DW_OK)
+        goto counted;
+    report(r, "counting", 0, 0, 1);
     fd.r = r;
     fd.st = st;
     fd.pr = &pr;
@@ -1625,6 +1672,8 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
             feed_start(&fd, nx);
         for (size_t i = 0; i < b->n && rc == DW_OK; i++)
             rc = count_art(r, b, &b->arts[i], e);
+        if (b->n)
+            report(r, "counting", r->articles, r->max_id > 0 ? (double)b->last_id / (double)r->max_id : -1, 0);
         if (more) {
             dw_rc frc = feed_join(&fd, rc == DW_OK ? e : NULL);
             if (rc == DW_OK)
@@ -1643,6 +1692,7 @@ counted:
     if (rc != DW_OK)
         goto done;
     sum->articles = r->articles;
+    report(r, "counting", r->articles, 1, 1);
     if ((r->ng && (rc = pend_flush(&r->png, e)) != DW_OK) || (r->lanes && (rc = pend_flush(&r->pco, e)) != DW_OK))
         goto done;
     /* the vocabulary is ranked again from here on: no spill may be reading it */
@@ -1655,6 +1705,8 @@ counted:
     rc = write_all(r, db->norm_flags, e);
     sum->runs = (r->ng ? dw_counter_runs(r->ng) : 0) + (r->lanes ? dw_lanes_runs(r->lanes) : 0) +
                 (r->co ? dw_counter_runs(r->co) : 0);
+    if (rc == DW_OK)
+        report(r, "committing", 0, -1, 1);
     if (rc == DW_OK)
         rc = dw_db_exec(db, "COMMIT", e);
     else

@@ -28,6 +28,15 @@
 #define DW_STATS_NGRAM_MAX 5 /* largest --ngram-max */
 #define DW_STATS_WINDOW_MAX 20 /* largest --window (weights are exact fractions of lcm(1..20)) */
 
+/* Where a run is, for a progress display (dw_stats_opts.on_progress). */
+typedef struct {
+    const char *phase; /* "counting", "writing n-grams", "merging pairs", "writing pairs",
+                          "indexing pairs" or "committing" */
+    uint64_t done;     /* articles counted, or rows written, so far in the phase */
+    double frac;       /* share of the phase done, 0..1, or -1 when not known */
+    double seconds;    /* since the run started */
+} dw_stats_progress;
+
 typedef struct {
     int ngram_max;              /* longest n-gram counted, 0..DW_STATS_NGRAM_MAX (0: none) */
     int cooc;                   /* 1: count co-occurrences */
@@ -47,6 +56,10 @@ typedef struct {
     const char *tmpdir;         /* where runs spill (a private folder is made there) */
     size_t budget_bytes;        /* tests: bytes for the counters and vocabulary, overriding
                                    memory_mb (0: derived from memory_mb) */
+    void (*on_progress)(void *ud, const dw_stats_progress *p); /* NULL: none. Called on the
+                                   calling thread when a phase starts, at most every 0.25 s
+                                   within it, and when it ends (p valid during the call only) */
+    void *progress_ud;          /* passed to on_progress */
 } dw_stats_opts;
 
 /* Default options: n-grams up to 3, window 5, min count 5, 1024 MiB, 1 thread, $TMPDIR or /tmp. */

@@ -3,7 +3,7 @@
 $ diwan ingest -q {db} {root}/sample/pages {root}/sample/extra
 $ diwan stats {db}
 >*
-$ diwan report {db} --out - --format md --limit 2 --date 2026-01-31
+$ diwan report {db} -o - --format md --limit 2 --date 2026-01-31
 > # Corpus report: db.sqlite
 >
 > diwan 0.2.0, 2026-01-31; at most 2 rows per table.

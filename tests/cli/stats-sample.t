@@ -5,6 +5,11 @@ $ diwan stats {db}
 $ diwan stats --threads 1 --memory-mb 64 {db}
 > 48 articles: 4355 tokens, 2256 types, 1593 hapax; 29137 n-gram rows; 11542 pairs, 6 stored; 0 runs spilled
 $ diwan stats -q --no-count --export {db}.exp {db}
+# progress on a pipe only when asked, never with -q; the summary unchanged
+$ diwan stats --progress {db}
+> 48 articles: 4355 tokens, 2256 types, 1593 hapax; 29137 n-gram rows; 11542 pairs, 6 stored; 0 runs spilled
+!*
+$ diwan stats -q --progress {db}
 $ diwan stats --window 0 {db}
 ? 2
 ! diwan stats: --window must be 1 to 20

@@ -56,3 +56,14 @@ $ diwan top --source RT --month 2023-10 {db}
 ! diwan top: --source and --month are separate buckets: give one
 ! usage: diwan top [options] DB
 ! (see 'diwan top --help')
+# pairs are co-occurrences of two words over all articles
+$ diwan top --ngram 2 --by pmi {db}
+? 2
+! diwan top: --by pmi ranks co-occurring word pairs: no --ngram
+! usage: diwan top [options] DB
+! (see 'diwan top --help')
+$ diwan top --month 2023-10 --by llr {db}
+? 2
+! diwan top: pairs are counted over all articles: no --source or --month with --by llr
+! usage: diwan top [options] DB
+! (see 'diwan top --help')

@@ -942,3 +942,65 @@ Test(split_cli, many_batches_same_across_threads)
     dwt_rmtree(t);
     free(t);
 }
+
+/* Progress reports of a split (at most 16 kept). */
+typedef struct {
+    char phase[16][16]; /* phase of each report */
+    int64_t rows[16];   /* its rows */
+    double frac[16];    /* its frac */
+    int n;              /* reports received */
+} split_log;
+
+static void split_log_progress(void *ud, const dw_split_progress *p)
+{
+    split_log *l = ud;
+    if (l->n < 16) {
+        snprintf(l->phase[l->n], sizeof l->phase[l->n], "%s", p->phase);
+        l->rows[l->n] = p->rows;
+        l->frac[l->n] = p->frac;
+    }
+    l->n++;
+}
+
+/* on_progress hears assigning (--stratify), writing from 0 rows to every row
+ * read, then finishing; and the release is the one the CLI writes without
+ * progress */
+Test(split_cli, progress_reports_and_same_release)
+{
+    char *t = dwt_tmpdir();
+    ingest(t, "a.db", 0);
+    const char *ex[] = {"--seed", "13", "--stratify", "source", "--keep-duplicates", NULL};
+    cr_assert_eq(split(t, "a.db", "r1", ex), 0, "%s", printed(t, "stderr"));
+    char dbp[4096], out[4096], ref[4096];
+    snprintf(dbp, sizeof dbp, "%s/a.db", t);
+    snprintf(out, sizeof out, "%s/r2", t);
+    snprintf(ref, sizeof ref, "%s/r1", t);
+    dw_db *db = NULL;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_db_open(&db, dbp, DW_DB_READONLY, 0, &e), DW_OK, "%s", e.msg);
+    dw_split_opts o;
+    dw_split_opts_init(&o);
+    o.seed = 13;
+    o.stratify = 1;
+    o.keep_duplicates = 1;
+    o.threads = 2;
+    split_log l = {0};
+    o.on_progress = split_log_progress;
+    o.progress_ud = &l;
+    dw_split_summary sum;
+    cr_assert_eq(dw_split_run(db, &o, out, &sum, &e), DW_OK, "%s", e.msg);
+    dw_db_close(db);
+    cr_assert_eq(l.n, 4, "%d reports", l.n);
+    cr_expect_str_eq(l.phase[0], "assigning");
+    cr_expect_str_eq(l.phase[1], "writing");
+    cr_expect_eq(l.rows[1], 0);
+    cr_expect_eq(l.frac[1], 0.0);
+    cr_expect_str_eq(l.phase[2], "writing");
+    cr_expect_eq(l.rows[2], sum.rows[0] + sum.rows[1] + sum.rows[2]);
+    cr_expect_eq(l.frac[2], 1.0);
+    cr_expect_str_eq(l.phase[3], "finishing");
+    cr_expect_gt(sum.rows[0], 20);
+    assert_same_dirs(ref, out);
+    dwt_rmtree(t);
+    free(t);
+}

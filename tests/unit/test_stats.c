@@ -541,3 +541,88 @@ Test(stats, raw_mode_equals_sort_uniq, .timeout = 300)
     dwt_rmtree(tmp);
     free(tmp);
 }
+
+/* Progress reports of a run, as on_progress receives them. */
+typedef struct {
+    char phase[64][32];  /* phase of each report (at most 64 kept, then counted) */
+    uint64_t done[64];   /* its done */
+    double frac[64];     /* its frac */
+    double seconds[64];  /* its seconds */
+    int n;               /* reports received */
+} progress_log;
+
+static void log_progress(void *ud, const dw_stats_progress *p)
+{
+    progress_log *l = ud;
+    int i = l->n < 64 ? l->n : 63; /* the last one always lands in the last slot */
+    snprintf(l->phase[i], sizeof l->phase[i], "%s", p->phase);
+    l->done[i] = p->done;
+    l->frac[i] = p->frac;
+    l->seconds[i] = p->seconds;
+    l->n++;
+}
+
+/* Rank of a phase in the order a run goes through them; -1 unknown. */
+static int phase_rank(const char *p)
+{
+    static const char *const order[] = {"counting", "writing n-grams", "merging pairs", "writing pairs",
+                                        "indexing pairs", "committing"};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(p, order[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* on_progress hears every phase in order, starting from 0 articles, ending
+ * with the run's own figures (articles, n-gram rows, pairs stored); on one
+ * thread (rows made where they are inserted) and several (rows made on a
+ * thread of their own, reported by the inserting one) */
+Test(stats, progress_reports_every_phase_in_order, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "p.db");
+    load_synthetic(db, 0, 2000);
+    for (int threads = 1; threads <= 2; threads++) {
+        progress_log *l = calloc(1, sizeof *l);
+        dw_stats_opts o;
+        dw_stats_opts_default(&o);
+        o.tmpdir = tmp;
+        o.min_count = 1;
+        o.threads = threads;
+        o.on_progress = log_progress;
+        o.progress_ud = l;
+        dw_stats_summary s;
+        dw_err e = {{0}};
+        cr_assert_eq(dw_stats_run(db, &o, &s, &e), DW_OK, "%s", e.msg);
+        cr_assert_lt(l->n, 64, "%d reports of a run of 2000 articles", l->n);
+        cr_expect_str_eq(l->phase[0], "counting");
+        cr_expect_eq(l->done[0], 0);
+        int seen[6] = {0}, last_rank = 0;
+        uint64_t last_done[6] = {0};
+        double last_frac[6] = {0};
+        for (int i = 0; i < l->n; i++) {
+            const char *p = l->phase[i];
+            int rk = phase_rank(p);
+            cr_assert_geq(rk, last_rank, "report %d: %s after another phase", i, p);
+            cr_expect_geq(l->seconds[i], i ? l->seconds[i - 1] : 0);
+            if (rk == last_rank && seen[rk])
+                cr_expect_geq(l->done[i], last_done[rk], "%s: done went back", p);
+            last_rank = rk;
+            seen[rk]++;
+            last_done[rk] = l->done[i];
+            last_frac[rk] = l->frac[i];
+        }
+        for (int k = 0; k < 6; k++)
+            cr_expect(seen[k], "threads %d: phase %d never reported", threads, k);
+        cr_expect_eq(last_done[0], s.articles);
+        cr_expect_eq(last_frac[0], 1.0);
+        cr_expect_eq(last_done[1], s.ngrams, "n-gram rows %llu, reported %llu", (unsigned long long)s.ngrams,
+                     (unsigned long long)last_done[1]);
+        cr_expect_eq(last_done[3], s.pairs_stored);
+        cr_expect_gt(s.pairs_stored, 100);
+        free(l);
+    }
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
