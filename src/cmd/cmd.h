@@ -60,6 +60,11 @@ int cmd_stats_print(sqlite3_stmt *st, int ncols, const char *const *names, int f
  * it holds statistics; returns 0 and *out (close with dw_db_close), or prints
  * the error and returns the exit status. */
 int cmd_stats_open(const char *cmd, const char *path, dw_db **out);
+/* The value of key in stats_info into buf (dflt when absent). */
+void cmd_stats_info(dw_db *db, const char *key, const char *dflt, char *buf, size_t cap);
+/* 0 when db's statistics counted co-occurrences; else prints why there
+ * are no pairs (on behalf of cmd) and returns 2. */
+int cmd_stats_need_pairs(const char *cmd, dw_db *db);
 /* A word given on the command line as the statistics store it (normalized
  * unless they were counted with --no-normalize). Caller frees; NULL when
  * out of memory. */

@@ -18,6 +18,28 @@ static const char usage_text[] =
     "  --limit K    at most K rows (default 20, 0: all)\n"
     "  --format F   table (default), csv or json\n";
 
+/* 1 when the query sql (?1 = word) gives a row. */
+static int cooc_any(dw_db *db, const char *sql, const char *word)
+{
+    sqlite3_stmt *st = NULL;
+    int found = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
+                sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* 1 when word is in a stored pair. */
+static int cooc_has_pairs(dw_db *db, const char *word)
+{
+    return cooc_any(db, "SELECT 1 FROM stats_cooc WHERE term_a = ?1 UNION ALL SELECT 1 FROM stats_cooc WHERE term_b = ?1 LIMIT 1", word);
+}
+
+/* 1 when word was in a pair counted (stored or not). */
+static int cooc_in_terms(dw_db *db, const char *word)
+{
+    return cooc_any(db, "SELECT 1 FROM stats_cooc_terms WHERE term = ?1", word);
+}
+
 int cmd_cooc(int argc, char **argv)
 {
     enum { O_BY = 256, O_LIMIT, O_FORMAT };
@@ -55,6 +77,10 @@ int cmd_cooc(int argc, char **argv)
     int status = cmd_stats_open("cooc", argv[optind], &db);
     if (status)
         return status;
+    if ((status = cmd_stats_need_pairs("cooc", db)) != 0) {
+        dw_db_close(db);
+        return status;
+    }
     char *word = cmd_stats_term(db, argv[optind + 1]);
     if (!word) {
         dw_db_close(db);
@@ -83,6 +109,14 @@ int cmd_cooc(int argc, char **argv)
         dw_db_fail(db, &e, "read statistics");
         cmd_error("cooc", "%s", e.msg);
         status = 4;
+    } else if (fmt == CMD_FMT_TABLE && !cooc_has_pairs(db, word)) {
+        /* why the table is empty, for a reader (csv and json stay empty) */
+        char mc[32];
+        cmd_stats_info(db, "min_count", "?", mc, sizeof mc);
+        if (cooc_in_terms(db, word))
+            cmd_error("cooc", "'%s' has no pair counted at least %s times (--min-count)", word, mc);
+        else
+            cmd_error("cooc", "'%s' is in no pair: not in the counted text, or a stop word", word);
     }
     sqlite3_finalize(st);
     free(word);

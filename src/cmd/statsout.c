@@ -121,15 +121,32 @@ int cmd_stats_open(const char *cmd, const char *path, dw_db **out)
     return 0;
 }
 
+void cmd_stats_info(dw_db *db, const char *key, const char *dflt, char *buf, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    snprintf(buf, cap, "%s", dflt);
+    if (sqlite3_prepare_v2(db->h, "SELECT value FROM stats_info WHERE key = ?1", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+int cmd_stats_need_pairs(const char *cmd, dw_db *db)
+{
+    char v[8];
+    cmd_stats_info(db, "cooc", "1", v, sizeof v);
+    if (strcmp(v, "0") != 0)
+        return 0;
+    cmd_error(cmd, "co-occurrences were not counted (diwan stats ran with --no-cooc)");
+    return 2;
+}
+
 char *cmd_stats_term(dw_db *db, const char *word)
 {
-    char v[32] = "";
+    char v[32];
     dw_buf b = DW_BUF_INIT;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->h, "SELECT value FROM stats_info WHERE key = 'normalize'", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        snprintf(v, sizeof v, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    cmd_stats_info(db, "normalize", "", v, sizeof v);
     int r = strcmp(v, "none") == 0 ? dw_buf_puts(&b, word)
                                    : dw_norm_text(&b, word, strlen(word), db->norm_flags | DW_NORM_NO_NEWLINES);
     if (r != 0) {

@@ -118,17 +118,17 @@ int cmd_top(int argc, char **argv)
         snprintf(name, sizeof name, "%s", month);
     }
     if (source || month) { /* were n-grams counted per source (month)? */
-        char per[64] = "source,month";
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(db->h, "SELECT value FROM stats_info WHERE key = 'per'", -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            snprintf(per, sizeof per, "%s", (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
+        char per[64];
+        cmd_stats_info(db, "per", "source,month", per, sizeof per);
         if (!strstr(per, kind)) {
             cmd_error("top", "n-grams were counted with --per %s: none per %s (rerun diwan stats)", per, kind);
             dw_db_close(db);
             return 2;
         }
+    }
+    if (pairs && (status = cmd_stats_need_pairs("top", db)) != 0) {
+        dw_db_close(db);
+        return status;
     }
     char sql[512];
     if (pairs)

@@ -89,6 +89,12 @@ static int needs_stats(dw_buf *b, const json_t *m)
     return r | dw_buf_puts(b, "</code> first.</p>\n");
 }
 
+static int no_pairs(dw_buf *b)
+{
+    return dw_buf_puts(b, "<p class=\"needs\">Co-occurrences were not counted (<code>diwan stats</code> ran with "
+                          "<code>--no-cooc</code>).</p>\n");
+}
+
 /* A card of the overview. */
 static int card(dw_buf *b, const char *label, const char *value)
 {
@@ -399,6 +405,8 @@ static int sec_collocations(dw_buf *b, const json_t *m)
     int r = dw_buf_puts(b, "<section id=\"collocations\">\n<h2>Collocations</h2>\n");
     if (json_is_null(s)) {
         r |= needs_stats(b, m);
+    } else if (!rp_pairs_counted(s)) {
+        r |= no_pairs(b);
     } else {
         const json_t *co = json_object_get(s, "collocations");
         r |= dw_buf_puts(b, "<h3>By PMI</h3>\n");
@@ -410,6 +418,8 @@ static int sec_collocations(dw_buf *b, const json_t *m)
                         "words</h2>\n");
     if (json_is_null(s))
         return r | needs_stats(b, m) | dw_buf_puts(b, "</section>\n");
+    if (!rp_pairs_counted(s))
+        return r | no_pairs(b) | dw_buf_puts(b, "</section>\n");
     const json_t *nb = json_object_get(s, "neighbours");
     r |= dw_buf_puts(b, "<table><tr><th>word</th><th>count</th><th>neighbours (pair count)</th></tr>\n");
     for (size_t i = 0; i < json_array_size(nb); i++) {

@@ -60,6 +60,11 @@ static int needs(dw_buf *b, const json_t *m)
     return r | dw_buf_puts(b, "` first.\n\n");
 }
 
+static int no_pairs(dw_buf *b)
+{
+    return dw_buf_puts(b, "> Co-occurrences were not counted (`diwan stats` ran with `--no-cooc`).\n\n");
+}
+
 static int terms_md(dw_buf *b, const json_t *arr, int with_z)
 {
     int r = dw_buf_puts(b, with_z ? "| # | term | count | df | z |\n|--:|---|--:|--:|--:|\n"
@@ -323,6 +328,8 @@ dw_rc dw_report_write_md(const json_t *m, FILE *out, const char *files_dir, cons
     r |= dw_buf_puts(&b, "## Collocations\n\n");
     if (json_is_null(s)) {
         r |= needs(&b, m);
+    } else if (!rp_pairs_counted(s)) {
+        r |= no_pairs(&b);
     } else {
         r |= dw_buf_puts(&b, "### By PMI\n\n");
         r |= pairs_md(&b, json_object_get(json_object_get(s, "collocations"), "pmi"));
@@ -332,6 +339,8 @@ dw_rc dw_report_write_md(const json_t *m, FILE *out, const char *files_dir, cons
     r |= dw_buf_puts(&b, "## Neighbours of the most frequent content words\n\n");
     if (json_is_null(s)) {
         r |= needs(&b, m);
+    } else if (!rp_pairs_counted(s)) {
+        r |= no_pairs(&b);
     } else {
         const json_t *nb = json_object_get(s, "neighbours");
         r |= dw_buf_puts(&b, "| word | count | neighbours (pair count) |\n|---|--:|---|\n");

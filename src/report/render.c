@@ -55,6 +55,13 @@ int dw_report_esc_md(dw_buf *b, const char *s)
     return 0;
 }
 
+int rp_pairs_counted(const json_t *s)
+{
+    const json_t *v = json_object_get(json_object_get(s, "parameters"), "cooc");
+    return !(json_is_string(v) && strcmp(json_string_value(v), "0") == 0) &&
+           !(json_is_integer(v) && json_integer_value(v) == 0);
+}
+
 int rp_put_int(dw_buf *b, const json_t *v)
 {
     if (!json_is_integer(v))

@@ -19,6 +19,9 @@ int rp_put_int(dw_buf *b, const json_t *v);
 int rp_put_pct(dw_buf *b, const json_t *v);
 /* Appends a real with `prec` decimals (or "–" for null). */
 int rp_put_real(dw_buf *b, const json_t *v, int prec);
+/* 0 when the model's statistics s were counted without co-occurrences
+ * (stats_info cooc = 0), else 1. */
+int rp_pairs_counted(const json_t *s);
 
 /* Articles per month per outlet as stacked bars with a legend: the model's
  * "time" object and "sources" array; the 9 largest series are drawn, the rest

@@ -19,8 +19,25 @@ $ diwan cooc --format json --limit 1 {db} مرسى
 >     "llr": 49.9763950179
 >   }
 > ]
+# an empty table says why on stderr (csv and json stay empty)
+$ diwan cooc {db} أسعار
+> term_a  term_b  count  pmi  npmi  llr
+! diwan cooc: 'اسعار' has no pair counted at least 3 times (--min-count)
+$ diwan cooc {db} وقال
+> term_a  term_b  count  pmi  npmi  llr
+! diwan cooc: 'وقال' is in no pair: not in the counted text, or a stop word
+$ diwan cooc --format csv {db} وقال
+> term_a,term_b,count,pmi,npmi,llr
 $ diwan cooc {db}
 ? 2
 ! diwan cooc: expected a database and a word
 ! usage: diwan cooc [options] DB WORD
 ! (see 'diwan cooc --help')
+# statistics counted without pairs: cooc and top --by llr say so
+$ diwan stats -q --no-cooc {db}
+$ diwan cooc {db} بنسبة
+? 2
+! diwan cooc: co-occurrences were not counted (diwan stats ran with --no-cooc)
+$ diwan top --by llr {db}
+? 2
+! diwan top: co-occurrences were not counted (diwan stats ran with --no-cooc)

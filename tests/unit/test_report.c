@@ -385,6 +385,34 @@ Test(report, without_stats_renders_ingest_sections, .timeout = 120)
     free(tmp);
 }
 
+/* statistics counted with --no-cooc: the pair sections say so, in HTML and
+ * Markdown, instead of empty tables; the n-gram sections are there */
+Test(report, without_pairs_says_so, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    char *db = sample_db(tmp, 0);
+    cr_assert_eq(DIWAN(NULL, "stats", "-q", "--no-cooc", db), 0);
+    char html_p[4096], md_p[4096];
+    snprintf(html_p, sizeof html_p, "%s/r.html", tmp);
+    snprintf(md_p, sizeof md_p, "%s/r.md", tmp);
+    cr_assert_eq(DIWAN(NULL, "report", db, "--out", html_p), 0);
+    cr_assert_eq(DIWAN(md_p, "report", db, "-o", "-", "--format", "md"), 0);
+    char *html = dwt_read_file(html_p, NULL), *md = dwt_read_file(md_p, NULL);
+    const char *hn = "Co-occurrences were not counted (<code>diwan stats</code> ran with <code>--no-cooc</code>).";
+    const char *mn = "> Co-occurrences were not counted (`diwan stats` ran with `--no-cooc`).";
+    cr_assert(contains(html, hn));
+    cr_assert(contains(strstr(html, hn) + 1, hn), "both pair sections carry the note");
+    cr_assert(contains(md, mn));
+    cr_assert(contains(strstr(md, mn) + 1, mn));
+    cr_expect(!contains(md, "### By PMI"));
+    cr_expect(contains(md, "### Bigrams"));
+    free(html);
+    free(md);
+    free(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
 Test(report, no_article_at_all, .timeout = 120)
 {
     /* a database whose only input was quarantined (empty), counted too */
