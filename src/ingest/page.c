@@ -47,7 +47,10 @@
  *          DATE / KEYWORDS -> kept for the next article; SOURCE -> ignored.
  *   BODY:  content or blank -> body line; DATE -> the article's date (the
  *          first one wins, later ones are dropped); KEYWORDS -> added to the
- *          article's keywords; SOURCE -> the article's source, AFTER.
+ *          article's keywords; SOURCE -> the article's source, AFTER (an
+ *          empty value keeps the byline's); but SOURCE before the main
+ *          article's first body line is a byline (see art_byline): the
+ *          article stays open.
  *   AFTER: blank -> skip; KEYWORDS -> added to the article; SOURCE -> ignored;
  *          content -> the article ends, the line is the title of a related
  *          article, BODY; DATE -> the article ends, the date is kept for the
@@ -106,6 +109,7 @@
 #include "ingest/date.h"
 
 #define MARKER_PREFIX 256 /* bytes of a line normalized to find a marker */
+#define BYLINE_MAX_WORDS 8 /* longest byline value taken for an outlet name */
 
 typedef enum {
     PH_START = 0, /* no open article */
@@ -660,6 +664,52 @@ static int art_body_line(dw_page_parser *p, const char *s, size_t n)
     return 0;
 }
 
+/* Number of space-separated words of s[0..n). */
+static size_t count_words(const char *s, size_t n)
+{
+    size_t words = 0;
+    int in_word = 0;
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t l = dw_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        int sp = cp_is_space(cp);
+        words += !sp && !in_word;
+        in_word = !sp;
+        i += l ? l : 1;
+    }
+    return words;
+}
+
+/* A source line between the main article's title and its first body line:
+ * a byline, as newspapers print it under the title, not the line that
+ * closes the article. Its value (further leading colons dropped) is
+ *   empty: skipped;
+ *   a date (dw_date_parse): the article's date, unless it has one;
+ *   at most BYLINE_MAX_WORDS words: the article's source (a closing source
+ *     line with a value replaces it);
+ *   longer: the first body line (a label stuck to a paragraph).
+ * The article stays open in every case. */
+static int art_byline(dw_page_parser *p, dw_span v)
+{
+    while (v.n && (*v.p == ':' || *v.p == ' ')) {
+        v.p++;
+        v.n--;
+    }
+    if (!v.n)
+        return 0;
+    char iso[11];
+    if (dw_date_parse(v.p, v.n, iso)) {
+        if (p->a.has_date)
+            return 0;
+        p->a.has_date = 1;
+        return buf_set(p, &p->a.date, v.p, v.n);
+    }
+    if (count_words(v.p, v.n) > BYLINE_MAX_WORDS)
+        return art_body_line(p, v.p, v.n);
+    p->a.has_source = 1;
+    return buf_set(p, &p->a.source, v.p, v.n);
+}
+
 /* One repaired, non-blank line of a text page. */
 static int text_line(dw_page_parser *p, const char *s, size_t n, uint64_t off)
 {
@@ -688,9 +738,13 @@ static int text_line(dw_page_parser *p, const char *s, size_t n, uint64_t off)
         }
         return 0;
     case MK_SOURCE:
+        if (p->phase == PH_BODY && p->a.role == DW_ROLE_MAIN && p->a.body.len == 0)
+            return art_byline(p, v);
         if (p->phase == PH_BODY) {
-            p->a.has_source = 1;
             p->phase = PH_AFTER;
+            if (!v.n && p->a.has_source)
+                return 0; /* an empty closing line keeps the byline's outlet */
+            p->a.has_source = 1;
             return buf_set(p, &p->a.source, v.p, v.n);
         }
         return 0;

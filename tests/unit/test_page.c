@@ -259,6 +259,8 @@ FIXTURE(title_only)
 FIXTURE(odd_markers)
 FIXTURE(one_line)
 FIXTURE(regress_fuzz)
+FIXTURE(byline)
+FIXTURE(byline_forms)
 
 /* ---- collected articles, for direct assertions ---- */
 
