@@ -644,8 +644,13 @@ static dw_rc build_zipf(rp_ctx *c, json_t *z)
     return DW_OK;
 }
 
-/* The most frequent words that are in co-occurrence pairs (not stop words)
- * and their neighbours as `diwan cooc WORD` lists them (--by count). */
+/* Words looked at for the neighbours section: the most frequent ones that
+ * were counted in pairs; those without a stored pair are skipped. */
+#define RP_NEIGHBOUR_CANDIDATES 1000
+
+/* The most frequent words that have a stored co-occurrence pair (one
+ * counted at least --min-count times; stop words have none) and their
+ * neighbours as `diwan cooc WORD` lists them (--by count). */
 static dw_rc build_neighbours(rp_ctx *c, json_t *arr)
 {
     int words = c->o->limit < 10 ? c->o->limit : 10;
@@ -663,23 +668,27 @@ static dw_rc build_neighbours(rp_ctx *c, json_t *arr)
         return DW_EDB;
     }
     sqlite3_bind_int64(w, 1, c->all_bucket);
-    sqlite3_bind_int(w, 2, words);
-    int r;
+    sqlite3_bind_int(w, 2, RP_NEIGHBOUR_CANDIDATES);
+    int r = SQLITE_DONE;
     dw_rc rc = DW_OK;
-    while (rc == DW_OK && (r = sqlite3_step(w)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        json_object_set_new(o, "term", col_json(w, 0));
-        json_object_set_new(o, "count", col_json(w, 1));
-        json_object_set_new(o, "df", col_json(w, 2));
+    while (rc == DW_OK && json_array_size(arr) < (size_t)words && (r = sqlite3_step(w)) == SQLITE_ROW) {
         json_t *na = json_array();
-        json_object_set_new(o, "neighbours", na);
-        json_array_append_new(arr, o);
         sqlite3_bind_text(nb, 1, (const char *)sqlite3_column_text(w, 0), -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(nb, 2, c->o->limit < 10 ? c->o->limit : 10);
         static const char *const nn[] = {"term", "count", "pmi", "npmi", "llr"};
         rc = rows_json(c, nb, nn, 5, na);
+        if (json_array_size(na) == 0) { /* no pair reached --min-count */
+            json_decref(na);
+            continue;
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "term", col_json(w, 0));
+        json_object_set_new(o, "count", col_json(w, 1));
+        json_object_set_new(o, "df", col_json(w, 2));
+        json_object_set_new(o, "neighbours", na);
+        json_array_append_new(arr, o);
     }
-    if (rc == DW_OK && r != SQLITE_DONE)
+    if (rc == DW_OK && r != SQLITE_DONE && r != SQLITE_ROW)
         rc = dw_db_fail(c->db, c->e, "report: neighbours");
     sqlite3_finalize(w);
     sqlite3_finalize(nb);

@@ -421,6 +421,10 @@ static int sec_collocations(dw_buf *b, const json_t *m)
     if (!rp_pairs_counted(s))
         return r | no_pairs(b) | dw_buf_puts(b, "</section>\n");
     const json_t *nb = json_object_get(s, "neighbours");
+    if (json_array_size(nb) == 0)
+        return r | dw_buf_puts(b, "<p>No pair was counted at least <code>--min-count</code> (") |
+               rp_put_param_int(b, s, "min_count") |
+               dw_buf_puts(b, ") times.</p>\n</section>\n");
     r |= dw_buf_puts(b, "<table><tr><th>word</th><th>count</th><th>neighbours (pair count)</th></tr>\n");
     for (size_t i = 0; i < json_array_size(nb); i++) {
         const json_t *o = json_array_get(nb, i), *na = json_object_get(o, "neighbours");
@@ -438,12 +442,11 @@ static int sec_collocations(dw_buf *b, const json_t *m)
             r |= rp_put_real(b, json_object_get(x, "count"), json_is_integer(json_object_get(x, "count")) ? 0 : 3);
             r |= dw_buf_puts(b, ")</span>");
         }
-        if (json_array_size(na) == 0)
-            r |= dw_buf_puts(b, "–");
         r |= dw_buf_puts(b, "</td></tr>\n");
     }
-    r |= dw_buf_puts(b, "</table>\n<p class=\"note\">Content words: the most frequent words that form "
-                        "co-occurrence pairs (stop words form none); neighbours as <code>diwan cooc WORD</code> "
+    r |= dw_buf_puts(b, "</table>\n<p class=\"note\">Content words: the most frequent words with a "
+                        "co-occurrence pair counted at least <code>--min-count</code> times (stop words have "
+                        "none); neighbours as <code>diwan cooc WORD</code> "
                         "lists them.</p>\n");
     return r | dw_buf_puts(b, "</section>\n");
 }

@@ -343,7 +343,13 @@ dw_rc dw_report_write_md(const json_t *m, FILE *out, const char *files_dir, cons
         r |= no_pairs(&b);
     } else {
         const json_t *nb = json_object_get(s, "neighbours");
-        r |= dw_buf_puts(&b, "| word | count | neighbours (pair count) |\n|---|--:|---|\n");
+        if (json_array_size(nb) == 0) {
+            r |= dw_buf_puts(&b, "No pair was counted at least `--min-count` (");
+            r |= rp_put_param_int(&b, s, "min_count");
+            r |= dw_buf_puts(&b, ") times.\n");
+        } else {
+            r |= dw_buf_puts(&b, "| word | count | neighbours (pair count) |\n|---|--:|---|\n");
+        }
         for (size_t i = 0; i < json_array_size(nb); i++) {
             const json_t *x = json_array_get(nb, i), *na = json_object_get(x, "neighbours");
             r |= dw_buf_puts(&b, "| ");
@@ -359,7 +365,7 @@ dw_rc dw_report_write_md(const json_t *m, FILE *out, const char *files_dir, cons
                 r |= rp_put_real(&b, json_object_get(y, "count"), json_is_integer(json_object_get(y, "count")) ? 0 : 3);
                 r |= dw_buf_puts(&b, ")");
             }
-            r |= dw_buf_puts(&b, json_array_size(na) ? " |\n" : "– |\n");
+            r |= dw_buf_puts(&b, " |\n");
         }
         r |= dw_buf_puts(&b, "\n");
     }

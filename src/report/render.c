@@ -62,6 +62,16 @@ int rp_pairs_counted(const json_t *s)
            !(json_is_integer(v) && json_integer_value(v) == 0);
 }
 
+int rp_put_param_int(dw_buf *b, const json_t *s, const char *key)
+{
+    const json_t *v = json_object_get(json_object_get(s, "parameters"), key);
+    if (!json_is_string(v))
+        return rp_put_int(b, v);
+    const char *t = json_string_value(v);
+    size_t n = strspn(t, "0123456789");
+    return n > 0 && t[n] == '\0' ? dw_buf_puts(b, t) : dw_buf_puts(b, "–");
+}
+
 int rp_put_int(dw_buf *b, const json_t *v)
 {
     if (!json_is_integer(v))

@@ -22,6 +22,9 @@ int rp_put_real(dw_buf *b, const json_t *v, int prec);
 /* 0 when the model's statistics s were counted without co-occurrences
  * (stats_info cooc = 0), else 1. */
 int rp_pairs_counted(const json_t *s);
+/* Appends the whole-number parameter key of the model's statistics s (as
+ * stats_info holds it: a string of digits, or an integer), or "–". */
+int rp_put_param_int(dw_buf *b, const json_t *s, const char *key);
 
 /* Articles per month per outlet as stacked bars with a legend: the model's
  * "time" object and "sources" array; the 9 largest series are drawn, the rest

@@ -188,7 +188,7 @@ $ diwan report {db} -o - --format md --limit 2 --date 2026-01-31
 > | word | count | neighbours (pair count) |
 > |---|--:|---|
 > | العام | 27 | المقبل (8), الربع (5) |
-> | الف | 25 | – |
+> | بالمئة | 24 | بنسبة (8), مقارنة (5) |
 >
 > ## Largest duplicate clusters
 >

@@ -413,6 +413,43 @@ Test(report, without_pairs_says_so, .timeout = 120)
     free(tmp);
 }
 
+Test(report, neighbours_need_a_stored_pair, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    char *db = sample_db(tmp, 0);
+    char html_p[4096], md_p[4096];
+    snprintf(html_p, sizeof html_p, "%s/r.html", tmp);
+    snprintf(md_p, sizeof md_p, "%s/r.md", tmp);
+    /* at --min-count 8 a few words keep a pair: only they are listed,
+     * more frequent words without one are skipped */
+    cr_assert_eq(DIWAN(NULL, "stats", "-q", "--min-count", "8", db), 0);
+    json_t *rep = report_json(tmp, db, "20");
+    json_t *nb = json_object_get(json_object_get(rep, "stats"), "neighbours");
+    cr_assert_gt(json_array_size(nb), 0);
+    cr_assert_lt(json_array_size(nb), 10);
+    for (size_t i = 0; i < json_array_size(nb); i++) {
+        json_t *na = json_object_get(json_array_get(nb, i), "neighbours");
+        cr_assert_gt(json_array_size(na), 0, "a listed word has a neighbour");
+        for (size_t j = 0; j < json_array_size(na); j++)
+            cr_assert_geq(json_integer_value(json_object_get(json_array_get(na, j), "count")), 8);
+    }
+    json_decref(rep);
+    /* at a --min-count no pair reaches, the section says so */
+    cr_assert_eq(DIWAN(NULL, "stats", "-q", "--min-count", "1000", db), 0);
+    cr_assert_eq(DIWAN(NULL, "report", db, "--out", html_p), 0);
+    cr_assert_eq(DIWAN(md_p, "report", db, "-o", "-", "--format", "md"), 0);
+    char *html = dwt_read_file(html_p, NULL), *md = dwt_read_file(md_p, NULL);
+    cr_assert(contains(html, "<p>No pair was counted at least <code>--min-count</code> (1000) times.</p>"));
+    cr_assert(contains(md, "## Neighbours of the most frequent content words\n\n"
+                           "No pair was counted at least `--min-count` (1000) times.\n"));
+    cr_expect(!contains(md, "| word | count | neighbours"));
+    free(html);
+    free(md);
+    free(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
 Test(report, no_article_at_all, .timeout = 120)
 {
     /* a database whose only input was quarantined (empty), counted too */
