@@ -96,6 +96,22 @@ int rp_put_real(dw_buf *b, const json_t *v, int prec)
 /* Escaped text. */
 static int put_esc(dw_buf *b, const char *s) { return dw_report_esc_html(b, s ? s : "", s ? strlen(s) : 0); }
 
+#define LEGEND_MAX_CHARS 32 /* characters of an outlet's name in a legend (a column is 290 px) */
+
+/* Escapes s cut to its first max - 1 characters and an ellipsis when it has
+ * more than max (UTF-8: the cut is on a character boundary). */
+static int put_esc_cut(dw_buf *b, const char *s, size_t max)
+{
+    s = s ? s : "";
+    size_t n = strlen(s), chars = 0, cut = n;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars == max)
+            cut = i; /* where the max-th character starts */
+    if (chars <= max)
+        return dw_report_esc_html(b, s, n);
+    return dw_report_esc_html(b, s, cut) | dw_buf_puts(b, "…");
+}
+
 /* Smallest of 1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8 times a power of ten that
  * is >= v (1 for v <= 1): an axis maximum with quarters that read well. */
 static double nice_ceil(double v)
@@ -238,7 +254,9 @@ int rp_svg_months(dw_buf *b, const json_t *time)
                 if (json_is_null(json_object_get(o, "source")))
                     continue;
                 if (k++ == d) {
-                    r |= put_esc(b, json_string_value(json_object_get(o, "source")));
+                    const char *name = json_string_value(json_object_get(o, "source"));
+                    r |= dw_buf_puts(b, "<title>") | put_esc(b, name) | dw_buf_puts(b, "</title>");
+                    r |= put_esc_cut(b, name, LEGEND_MAX_CHARS);
                     r |= dw_buf_printf(b, " (%lld)", (long long)json_integer_value(json_object_get(o, "articles")));
                 }
             }
@@ -371,9 +389,13 @@ int rp_svg_hist(dw_buf *b, const json_t *lengths, const char *xlabel)
             r |= dw_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
                                x + 0.5, top + ph - h, bw - 1 > 1 ? bw - 1 : 1, h,
                                json_is_null(json_object_get(o, "to")) ? "#f28e2b" : "#4e79a7");
-        if (i % (size_t)every == 0 || i + 1 == n) {
-            r |= dw_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#444444\">%s%lld</text>\n",
-                               x + bw / 2, top + ph + 16, json_is_null(json_object_get(o, "to")) ? "≥" : "",
+        /* every few bins, and the last (open) one, whose wider label
+         * (">=N", right-aligned at the plot's edge) the one before must
+         * leave room for */
+        if (i + 1 == n || (i % (size_t)every == 0 && bw * ((double)(n - 1 - i) + 0.5) >= 80)) {
+            int open = json_is_null(json_object_get(o, "to")); /* ends at the plot's edge */
+            r |= dw_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" fill=\"#444444\">%s%lld</text>\n",
+                               open ? x + bw : x + bw / 2, top + ph + 16, open ? "end" : "middle", open ? "≥" : "",
                                (long long)json_integer_value(json_object_get(o, "from")));
         }
     }

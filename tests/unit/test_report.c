@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "helpers.h"
+#include "report/render.h"
 #include "report/report.h"
 
 /* Runs argv[0] (argv NULL-terminated) with stdout to out_path (or /dev/null)
@@ -561,6 +562,39 @@ Test(report, escaping)
     dw_buf_reset(&b);
     cr_assert_eq(dw_report_esc_md(&b, "a|b*c_[x](y) <i> & `z`\nمن"), 0);
     cr_assert_str_eq(dw_buf_str(&b), "a\\|b\\*c\\_\\[x\\](y) \\<i\\> &amp; \\`z\\` من");
+    dw_buf_free(&b);
+}
+
+Test(report, svg_labels_fit)
+{
+    dw_buf b = DW_BUF_INIT;
+    /* a legend name longer than its column: cut with an ellipsis, whole in
+     * the tooltip */
+    const char *name = "موسوعة نضرة النعيم في مكارم الأخلاق والآداب";
+    json_t *time = json_pack("{s:[s], s:[{s:s, s:[i], s:i}]}", "months", "2024-01", "series", "source", name, "counts",
+                             3, "articles", 3);
+    cr_assert_eq(rp_svg_months(&b, time), 0);
+    char title[512], cut[512];
+    snprintf(title, sizeof title, "<title>%s</title>", name);
+    snprintf(cut, sizeof cut, "%s</title>موسوعة نضرة النعيم في مكارم الأ… (3)</text>", name);
+    cr_assert(contains(dw_buf_str(&b), title), "%s", dw_buf_str(&b));
+    cr_assert(contains(dw_buf_str(&b), cut), "%s", dw_buf_str(&b));
+    json_decref(time);
+    /* a histogram of 30 bins: the last, open bin's label ends at the plot's
+     * edge and the labels before it keep their distance */
+    json_t *bins = json_array();
+    for (int i = 0; i < 30; i++)
+        json_array_append_new(bins, i < 29 ? json_pack("{s:i, s:i, s:i}", "from", i * 500, "to", (i + 1) * 500,
+                                                       "articles", i + 1)
+                                           : json_pack("{s:i, s:n, s:i}", "from", i * 500, "to", "articles", 2));
+    json_t *len = json_pack("{s:o}", "bins", bins);
+    dw_buf_reset(&b);
+    cr_assert_eq(rp_svg_hist(&b, len, "characters"), 0);
+    const char *svg = dw_buf_str(&b);
+    cr_assert(contains(svg, "text-anchor=\"end\" fill=\"#444444\">≥14500</text>"), "%s", svg);
+    cr_assert(contains(svg, ">10000</text>"));
+    cr_assert(!contains(svg, ">12000</text>") && !contains(svg, ">14000</text>"), "%s", svg);
+    json_decref(len);
     dw_buf_free(&b);
 }
 
