@@ -97,6 +97,7 @@
  * offsets, so any split of the same bytes gives the same callbacks. */
 #include "ingest/page.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -339,6 +340,27 @@ static int nomem(dw_page_parser *p)
     return p->rc;
 }
 
+/* Adds to *lost the '?' and U+FFFD of s, to *chars its non-space
+ * characters (ASCII space and controls, and multibyte space, are left out by
+ * cp_is_space). */
+static void garbled_count(dw_span s, uint64_t *lost, uint64_t *chars)
+{
+    const unsigned char *u = (const unsigned char *)s.p;
+    for (size_t i = 0; i < s.n;) {
+        if (u[i] < 0x80) { /* the common case, without decoding */
+            *lost += u[i] == '?';
+            *chars += u[i] > ' ';
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t l = dw_utf8_decode(u + i, s.n - i, &cp);
+        *lost += cp == 0xFFFD;
+        *chars += !cp_is_space(cp);
+        i += l ? l : 1;
+    }
+}
+
 /* Hands the built article (p->a) to on_article, or reports why not; then
  * clears it. Returns p->rc. */
 static int art_emit(dw_page_parser *p)
@@ -391,6 +413,18 @@ static int art_emit(dw_page_parser *p)
     }
     if (out.body.n == 0) {
         issue(p, DW_ISSUE_NO_BODY, a->offset, 0, "article has a title but no body");
+        art_reset(a);
+        return p->rc;
+    }
+    uint64_t lost = 0, chars = 0;
+    garbled_count(out.title, &lost, &chars);
+    garbled_count(out.body, &lost, &chars);
+    if (chars && lost * 100 >= chars * DW_PAGE_GARBLED_PCT) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "article text is garbled: %llu%% of its characters are '?' or U+FFFD (lost in an earlier conversion)",
+                 (unsigned long long)(lost * 100 / chars));
+        issue(p, DW_ISSUE_GARBLED, a->offset, lost, msg);
         art_reset(a);
         return p->rc;
     }

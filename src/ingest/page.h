@@ -21,6 +21,10 @@
 #define DW_PAGE_MAX_LINE (16u << 20)    /* a longer line is an error (quarantined page) */
 #define DW_PAGE_MAX_ARTICLE (64u << 20) /* a larger article is quarantined */
 #define DW_PAGE_MAX_KEYWORDS 256        /* further keywords are ignored */
+/* An article whose title and body hold at least this share (in percent) of
+ * '?' and U+FFFD among their non-space characters is garbled: its text was
+ * lost in an earlier conversion (quarantined, DW_ISSUE_GARBLED). */
+#define DW_PAGE_GARBLED_PCT 30
 
 typedef enum {
     DW_ROLE_MAIN = 0,   /* the page's own article */
@@ -61,7 +65,9 @@ typedef enum {
                                count = line length */
     DW_ISSUE_TOO_LARGE,     /* article or TREC record over max_article (skipped);
                                count = bytes when the limit was crossed */
-    DW_ISSUE_BAD_RECORD     /* malformed TREC record (skipped); count 0 */
+    DW_ISSUE_BAD_RECORD,    /* malformed TREC record (skipped); count 0 */
+    DW_ISSUE_GARBLED        /* an article whose text is mostly '?' and U+FFFD (skipped, see
+                               DW_PAGE_GARBLED_PCT); count = those characters */
 } dw_issue_kind;
 
 typedef struct {

@@ -76,6 +76,7 @@ static const char *issue_name(dw_issue_kind k)
     case DW_ISSUE_LINE_TOO_LONG: return "line_too_long";
     case DW_ISSUE_TOO_LARGE: return "too_large";
     case DW_ISSUE_BAD_RECORD: return "bad_record";
+    case DW_ISSUE_GARBLED: return "garbled";
     }
     return "?";
 }
@@ -261,6 +262,7 @@ FIXTURE(one_line)
 FIXTURE(regress_fuzz)
 FIXTURE(byline)
 FIXTURE(byline_forms)
+FIXTURE(garbled)
 
 /* ---- collected articles, for direct assertions ---- */
 
