@@ -940,13 +940,30 @@ static int sync_aliases(run *R)
     return 0;
 }
 
+/* Words of an outlet name an input may introduce (a source line's value
+ * with more is a citation or a sentence: kept as written in the sighting,
+ * not made an outlet; --sources can still name a longer outlet). */
+#define OUTLET_MAX_WORDS 8
+
+/* Number of space-separated words of a normalized string (single spaces). */
+static size_t norm_words(const char *s, size_t n)
+{
+    size_t w = n > 0;
+    for (size_t i = 0; i < n; i++)
+        w += s[i] == ' ';
+    return w;
+}
+
 static int write_article(run *R, const batch *b, const item *it, const input *in)
 {
     int64_t src_id = 0;
     if (it->source.off != NONE && it->src_norm.n) {
         const char *src = arena_str(b, it->source);
         int idx = dw_registry_lookup(R->reg, src, it->source.n);
-        if (idx < 0) {
+        /* a longer value no alias names is not an outlet's name: the
+         * outlet is unknown, the line stays in the sighting as written */
+        int outlet = idx >= 0 || norm_words(arena_str(b, it->src_norm), it->src_norm.n) <= OUTLET_MAX_WORDS;
+        if (idx < 0 && outlet) {
             idx = dw_registry_add(R->reg, src, it->source.n, src, DW_ORIGIN_SEEN);
             if (idx < 0 || sync_aliases(R) < 0) {
                 if (R->rc == DW_OK)
@@ -954,7 +971,7 @@ static int write_article(run *R, const batch *b, const item *it, const input *in
                 return -1;
             }
         }
-        if ((src_id = outlet_id(R, idx)) < 0)
+        if (outlet && (src_id = outlet_id(R, idx)) < 0)
             return -1;
     }
     /* rank: see schema.sql */

@@ -136,6 +136,32 @@ Test(ingest, fixtures_counts_and_attribution)
     free(s);
 }
 
+Test(ingest, a_long_source_value_is_not_an_outlet)
+{
+    /* a closing source line of 9 words (a citation, not an outlet's name):
+     * kept as written, outlet unknown; one of 8 words is an outlet */
+    char in[4300];
+    snprintf(in, sizeof in, "%s/long.txt", tmp);
+    FILE *f = fopen(in, "w");
+    cr_assert_not_null(f);
+    fputs("فضل الصبر\nالصبر خلق عظيم حث عليه الدين.\n"
+          "المصدر: موسوعة الأخلاق الكبرى الجزء الثالث الصفحة مئة وعشرون تقريبا\n"
+          "\f\nخبر قصير\nنص الخبر القصير.\nالمصدر: وكالة الأنباء الوطنية في الجزء الجنوبي من البلاد\n",
+          f);
+    fclose(f);
+    const char *inputs[] = {in};
+    cr_assert_eq(ingest(db, 1, 1, inputs, NULL), DW_OK);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM sightings WHERE source_id IS NULL AND source_raw = "
+                        "'موسوعة الأخلاق الكبرى الجزء الثالث الصفحة مئة وعشرون تقريبا'"),
+                 1);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM articles a JOIN sightings g ON g.article_id = a.id "
+                        "WHERE g.source_raw LIKE 'موسوعة%' AND a.source_id IS NULL"),
+                 1);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM sources WHERE name LIKE 'موسوعة%'"), 0);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM sources WHERE name = 'وكالة الأنباء الوطنية في الجزء الجنوبي من البلاد'"),
+                 1);
+}
+
 Test(ingest, rerun_changes_nothing)
 {
     const char *in[] = {fx("tests/data/ingest/a.txt"), fx("tests/data/ingest/b.txt"),
