@@ -257,6 +257,9 @@ int cmd_split(int argc, char **argv)
                    sum.test_grams ? 100.0 * (double)sum.test_grams_in_train / (double)sum.test_grams : 0.0,
                    sum.leak_k > 1 ? ", sampled" : "");
         printf("\n");
+        if (sum.undated)
+            printf("undated: %lld rows in train (--by-date puts clusters without a date there)\n",
+                   (long long)sum.undated);
     }
     return 0;
 }

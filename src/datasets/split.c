@@ -158,6 +158,7 @@ typedef struct {
     char *src_ids;            /* JSON array of the --source ids, or NULL */
     double t0;                /* when the run started (dw_now_seconds) */
     double t_report;          /* when progress was last reported */
+    int64_t undated;          /* --by-date: rows of undated clusters (put in train) */
 } split_ctx;
 
 /* The first 8 bytes of h as a big-endian number. */
@@ -881,8 +882,9 @@ static dw_rc split_write_rows(split_ctx *c, split_out *so, XXH3_state_t *fp, dw_
             /* the cluster's split from its representative: this row, or
              * the member's representative (date in column 12) */
             int rep = sqlite3_column_int(st, 11);
-            s = split_of_cluster(o, ckey, 16,
-                                 (const char *)sqlite3_column_text(st, rep ? 4 : 12));
+            const char *cdate = (const char *)sqlite3_column_text(st, rep ? 4 : 12);
+            s = split_of_cluster(o, ckey, 16, cdate);
+            c->undated += o->train_end && !cdate;
             if (rep) {
                 dw_buf *cl = dw_ins_buf(ins);
                 if (dw_ins_put_int(cl, aid) != 0 || dw_ins_put_int(cl, s) != 0 ||
@@ -1145,7 +1147,7 @@ static char *split_dump(const json_t *j)
 dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_summary *sum, dw_err *e)
 {
     memset(sum, 0, sizeof *sum);
-    split_ctx c = {db, o, out, NULL, dw_now_seconds(), 0};
+    split_ctx c = {db, o, out, NULL, dw_now_seconds(), 0, 0};
     split_out so[DW_SPLIT_N];
     memset(so, 0, sizeof so);
     XXH3_state_t *fp = XXH3_createState();
@@ -1263,6 +1265,7 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
             sum->files++;
         }
         sum->rows[s] = so[s].rows;
+        sum->undated = c.undated;
         json_object_set_new(sj, "rows", json_integer(so[s].rows));
         json_object_set_new(sj, "files", fl);
         json_object_set_new(sj, "by_source", json_incref(so[s].by_source));

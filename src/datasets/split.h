@@ -75,6 +75,7 @@ typedef struct {
     int64_t clusters;            /* clusters selected */
     int64_t articles;            /* articles of those clusters passing the filters */
     int64_t pairs_across;        /* near-duplicate pairs with ends in two splits */
+    int64_t undated;             /* --by-date: rows of undated clusters, all in train */
     int leak_done;               /* 1 when the 13-gram figures below were computed */
     int64_t test_grams;          /* test 13-grams looked up (sampled) */
     int64_t test_grams_in_train; /* of which found in train */

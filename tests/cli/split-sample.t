@@ -14,6 +14,7 @@ $ diwan split {db} --out {tmp}/rel --ratios 0.9,0.1 --shard-rows 20 --keep-dupli
 $ diwan split {db} --out {tmp}/rel --by-date 2023-10-31,2023-12-31 --no-leakage --date 2024-05-01
 > {tmp}/rel: train 34, validation 10, test 11 rows in 3 files; 55 clusters, 60 articles, 5 duplicates dropped
 > leakage: 0 near-duplicate pairs across splits
+> undated: 14 rows in train (--by-date puts clusters without a date there)
 $ diwan split {db} -o {tmp}/rel2 --source RT --min-tokens 10 --since 2023-01-01 --until 2024-12-31 -q
 $ diwan verify {tmp}/rel2
 > {tmp}/rel2: 5 files verified
