@@ -111,6 +111,7 @@
 
 #define MARKER_PREFIX 256 /* bytes of a line normalized to find a marker */
 #define BYLINE_MAX_WORDS 8 /* longest byline value taken for an outlet name */
+#define DATELINE_MAX_WORDS 8 /* longest line read as a dateline (art_dateline) */
 
 typedef enum {
     PH_START = 0, /* no open article */
@@ -143,6 +144,8 @@ typedef struct {
     size_t pending_blank;     /* blank lines not yet written into body */
     size_t blank_after_title; /* blank lines between title and first body line */
     int has_date;             /* a date line (or TREC TIME) was seen */
+    int date_inferred;        /* the date is a dateline's (art_dateline): a date line replaces it */
+    size_t body_lines;        /* non-blank body lines so far */
     dw_buf date;              /* its value, trimmed */
     int has_source;           /* a source line was seen */
     dw_buf source;            /* its value, trimmed */
@@ -313,6 +316,8 @@ static void art_reset(page_art *a)
     a->pending_blank = 0;
     a->blank_after_title = 0;
     a->has_date = a->has_source = a->has_url = a->has_id = 0;
+    a->date_inferred = 0;
+    a->body_lines = 0;
     dw_buf_reset(&a->date);
     dw_buf_reset(&a->source);
     dw_buf_reset(&a->url);
@@ -694,6 +699,7 @@ static int art_body_line(dw_page_parser *p, const char *s, size_t n)
     a->pending_blank = 0;
     if (e || dw_buf_append(&a->body, s, rn))
         return nomem(p);
+    a->body_lines++;
     art_check_size(p);
     return 0;
 }
@@ -744,6 +750,29 @@ static int art_byline(dw_page_parser *p, dw_span v)
     return buf_set(p, &p->a.source, v.p, v.n);
 }
 
+/* A dateline: one of the first two body lines of a page's main article
+ * without a date, of at most DATELINE_MAX_WORDS words, that dw_date_parse
+ * reads (`الأربعاء, 28-مارس-2012`, `الجمعة 06/07/2012`, `بيت لحم 23-5-2012
+ * وفا`), as newspapers print under the title without a label, gives the
+ * article's date; the line stays in the body, and a date line (تاريخ
+ * النشر:) later in the article replaces it. Not for records (their date
+ * comes from their fields) or pages without marker rules (plain). Returns
+ * p->rc (0 to go on). */
+static int art_dateline(dw_page_parser *p, const char *s, size_t n)
+{
+    page_art *a = &p->a;
+    if (a->role != DW_ROLE_MAIN || a->has_date || a->body_lines >= 2 || p->plain ||
+        (p->page_hard && p->dflt.default_date.p))
+        return 0;
+    dw_span v = span_trim(s, n);
+    char iso[11];
+    if (!v.n || count_words(v.p, v.n) > DATELINE_MAX_WORDS || !dw_date_parse(v.p, v.n, iso))
+        return 0;
+    a->has_date = 1;
+    a->date_inferred = 1;
+    return buf_set(p, &a->date, v.p, v.n);
+}
+
 /* One repaired, non-blank line of a text page. */
 static int text_line(dw_page_parser *p, const char *s, size_t n, uint64_t off)
 {
@@ -758,7 +787,7 @@ static int text_line(dw_page_parser *p, const char *s, size_t n, uint64_t off)
         if (p->phase == PH_AFTER && art_emit(p))
             return p->rc;
         if (p->phase == PH_BODY)
-            return art_body_line(p, s, n);
+            return art_dateline(p, s, n) ? p->rc : art_body_line(p, s, n);
         return art_start(p, s, n, off);
     case MK_DATE:
         if (p->phase == PH_AFTER) {
@@ -766,8 +795,9 @@ static int text_line(dw_page_parser *p, const char *s, size_t n, uint64_t off)
                 return p->rc;
             p->phase = PH_START;
         }
-        if (!p->a.has_date) {
+        if (!p->a.has_date || p->a.date_inferred) {
             p->a.has_date = 1;
+            p->a.date_inferred = 0;
             return buf_set(p, &p->a.date, v.p, v.n);
         }
         return 0;

@@ -263,6 +263,7 @@ FIXTURE(regress_fuzz)
 FIXTURE(byline)
 FIXTURE(byline_forms)
 FIXTURE(garbled)
+FIXTURE(dateline)
 
 /* ---- collected articles, for direct assertions ---- */
 

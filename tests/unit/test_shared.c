@@ -195,6 +195,10 @@ Test(shared, cp1256_newspapers)
                     " AND path LIKE '%/DZP%.txt'"),
                  22);
     cr_expect_eq(q1("SELECT count(*) FROM sightings WHERE source_raw = 'وكالات خارجية'"), 4);
+    /* dates: 85 from labeled lines and bylines, the rest from unlabeled
+     * datelines under the title (الجمعة 06/07/2012); SOURCE.md: mostly 2012 */
+    cr_expect_eq(q1("SELECT count(*) FROM articles WHERE published IS NOT NULL"), 370);
+    cr_expect_eq(q1("SELECT count(*) FROM articles WHERE published < '2011-12-01' OR published > '2012-12-31'"), 0);
     /* 10 groups of exact duplicates (SOURCE.md) */
     cr_expect_eq(q1("SELECT count(*) FROM (SELECT article_id FROM sightings GROUP BY article_id "
                     "HAVING count(*) > 1)"),
