@@ -25,6 +25,7 @@ static const char usage_text[] =
     "  --threads N           threads (default: number of cores, at most 8)\n"
     "  --strict              exit 1 if any input or part of one was quarantined\n"
     "  --no-near-dup         skip the near-duplicate stage (diwan dups --update runs it later)\n"
+    "  --reread              read inputs again even when unchanged (after an upgrade)\n"
     "  --near-dup-threshold T  Jaccard similarity of near-duplicates (default 0.8)\n"
     "  --tmpdir DIR          where standard input is spooled (default $TMPDIR or /tmp)\n"
     "  --progress            show a progress bar even when stderr is not a terminal\n"
@@ -96,7 +97,7 @@ static void print_json(const dw_ingest_stats *s, int status)
 int cmd_ingest(int argc, char **argv)
 {
     enum { O_ENCODING = 256, O_SOURCES, O_FOLD, O_THREADS, O_STRICT, O_TMPDIR, O_PROGRESS, O_JSON, O_NONEAR,
-           O_NEARTHR, O_BACKFILL };
+           O_NEARTHR, O_BACKFILL, O_REREAD };
     static const struct option longopts[] = {
         {"encoding", required_argument, NULL, O_ENCODING},
         {"sources", required_argument, NULL, O_SOURCES},
@@ -110,6 +111,7 @@ int cmd_ingest(int argc, char **argv)
         {"no-near-dup", no_argument, NULL, O_NONEAR},
         {"near-dup-threshold", required_argument, NULL, O_NEARTHR},
         {"backfill", no_argument, NULL, O_BACKFILL},
+        {"reread", no_argument, NULL, O_REREAD},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -138,6 +140,7 @@ int cmd_ingest(int argc, char **argv)
         }
         case O_STRICT: o.strict = 1; break;
         case O_NONEAR: o.no_near_dup = 1; break;
+        case O_REREAD: o.reread = 1; break;
         case O_NEARTHR: {
             char *end;
             double t = strtod(optarg, &end);

@@ -1423,7 +1423,8 @@ static int plan_inputs(run *R)
         if (r == SQLITE_ROW) {
             int same = (uint64_t)sqlite3_column_int64(q, 1) == in->size &&
                        sqlite3_column_int64(q, 2) == in->mtime &&
-                       strcmp((const char *)sqlite3_column_text(q, 4), R->o->encoding ? R->o->encoding : "") == 0;
+                       strcmp((const char *)sqlite3_column_text(q, 4), R->o->encoding ? R->o->encoding : "") == 0 &&
+                       !R->o->reread;
             const char *status = (const char *)sqlite3_column_text(q, 3);
             in->file_id = sqlite3_column_int64(q, 0);
             if (same && strcmp(status, "done") == 0) {

@@ -47,6 +47,8 @@ typedef struct {
     int threads;              /* parsing threads (>= 1); the database writer is one more */
     const char *tmpdir;       /* where stdin is spooled (NULL: $TMPDIR or /tmp) */
     int no_near_dup;          /* non-zero: skip the near-duplicate stage */
+    int reread;               /* non-zero: read every input again, as if it had changed (what it gave
+                                 before is replaced), e.g. after an upgrade whose page rules changed */
     double near_dup_threshold; /* Jaccard threshold of near-duplicates (0: the default) */
     /* Called for each warning (bad bytes, quarantined input; is_error 0)
      * and each input that cannot be read (is_error 1); msg names the file

@@ -178,6 +178,29 @@ Test(ingest, rerun_changes_nothing)
     free(after);
 }
 
+Test(ingest, reread_reads_unchanged_inputs_again)
+{
+    const char *in[] = {fx("tests/data/ingest/a.txt"), fx("tests/data/ingest/b.txt"),
+                        fx("tests/data/ingest/c.jsonl")};
+    cr_assert_eq(ingest(db, 1, 3, in, NULL), DW_OK);
+    char *before = dump(db, 0);
+    dw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    o.threads = 2;
+    o.reread = 1;
+    dw_err e = {{0}};
+    dw_ingest_stats st;
+    cr_assert_eq(dw_ingest_run(db, in, 3, &o, &st, &e), DW_OK, "%s", e.msg);
+    cr_expect_eq(st.files_skipped, 0);
+    cr_expect_eq(st.files_done, 3);
+    cr_expect_eq(st.sightings, 7, "every article found again");
+    cr_expect_eq(q1(db, "SELECT count(*) FROM sightings"), 7, "and replacing what the inputs gave");
+    char *after = dump(db, 0);
+    cr_expect_str_eq(after, before);
+    free(before);
+    free(after);
+}
+
 Test(ingest, order_independent)
 {
     const char *ab[] = {fx("tests/data/ingest/a.txt"), fx("tests/data/ingest/b.txt"),
