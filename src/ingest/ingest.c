@@ -960,9 +960,11 @@ static int write_article(run *R, const batch *b, const item *it, const input *in
     if (it->source.off != NONE && it->src_norm.n) {
         const char *src = arena_str(b, it->source);
         int idx = dw_registry_lookup(R->reg, src, it->source.n);
-        /* a longer value no alias names is not an outlet's name: the
+        /* a longer value that no built-in or --sources alias names is not
+         * an outlet's name (not even when an older diwan made it one): the
          * outlet is unknown, the line stays in the sighting as written */
-        int outlet = idx >= 0 || norm_words(arena_str(b, it->src_norm), it->src_norm.n) <= OUTLET_MAX_WORDS;
+        int outlet = (idx >= 0 && dw_registry_origin(R->reg, idx) != DW_ORIGIN_SEEN) ||
+                     norm_words(arena_str(b, it->src_norm), it->src_norm.n) <= OUTLET_MAX_WORDS;
         if (idx < 0 && outlet) {
             idx = dw_registry_add(R->reg, src, it->source.n, src, DW_ORIGIN_SEEN);
             if (idx < 0 || sync_aliases(R) < 0) {

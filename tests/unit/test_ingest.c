@@ -86,6 +86,17 @@ static char *dump(const char *dbp, int with_ids)
 
 static const char *fx(const char *name) { return dwt_path(name); }
 
+/* Runs sql on the database at dbp; the sqlite3_exec result. */
+static int exec_sql(const char *dbp, const char *sql)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open(dbp, &h);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+    sqlite3_close(h);
+    return rc;
+}
+
 Test(ingest, fixtures_counts_and_attribution)
 {
     const char *in[] = {fx("tests/data/ingest/a.txt"), fx("tests/data/ingest/b.txt"),
@@ -160,6 +171,27 @@ Test(ingest, a_long_source_value_is_not_an_outlet)
     cr_expect_eq(q1(db, "SELECT count(*) FROM sources WHERE name LIKE 'موسوعة%'"), 0);
     cr_expect_eq(q1(db, "SELECT count(*) FROM sources WHERE name = 'وكالة الأنباء الوطنية في الجزء الجنوبي من البلاد'"),
                  1);
+    /* a database where an older diwan made the citation an outlet ('seen'):
+     * read again, the citation is no outlet there either */
+    const char *cite = "موسوعة الأخلاق الكبرى الجزء الثالث الصفحة مئة وعشرون تقريبا";
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO sources(id, name, builtin) VALUES (900, '%s', 0);"
+             "INSERT INTO source_aliases(alias, source_id, written) VALUES ('%s', 900, '%s');"
+             "UPDATE sightings SET source_id = 900 WHERE source_raw = '%s';"
+             "UPDATE articles SET source_id = 900 WHERE id IN (SELECT article_id FROM sightings WHERE source_id = 900)",
+             cite, "موسوعة الاخلاق الكبري الجزء الثالث الصفحة مئة وعشرون تقريبا", cite, cite);
+    cr_assert_eq(exec_sql(db, sql), SQLITE_OK);
+    cr_assert_eq(q1(db, "SELECT count(*) FROM articles WHERE source_id = 900"), 1);
+    dw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.reread = 1;
+    dw_err e = {{0}};
+    dw_ingest_stats st;
+    cr_assert_eq(dw_ingest_run(db, inputs, 1, &o, &st, &e), DW_OK, "%s", e.msg);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM articles WHERE source_id = 900"), 0);
+    cr_expect_eq(q1(db, "SELECT count(*) FROM sightings WHERE source_id IS NULL AND source_raw LIKE 'موسوعة%'"), 1);
 }
 
 Test(ingest, rerun_changes_nothing)
