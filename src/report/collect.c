@@ -866,6 +866,60 @@ static dw_rc build_heaps(rp_ctx *c, json_t *m)
     return DW_OK;
 }
 
+/* ---- repeated lines ---- */
+
+/* The body lines held by the most articles (near-duplicate copies left
+ * out, as in the statistics' default), by two passes over the bodies with
+ * bounded memory (report.h): boilerplate a scraper kept. */
+static dw_rc build_lines(rp_ctx *c, json_t *m)
+{
+    sqlite3_stmt *st = rp_prepare(c, "SELECT body FROM articles WHERE cluster_join IS NULL"
+                                     " OR cluster_join <> 'near' ORDER BY content_hash");
+    if (!st)
+        return DW_EDB;
+    dw_report_lines *l = dw_report_lines_new(0);
+    size_t max = (size_t)(c->o->limit > 0 ? c->o->limit : 1);
+    const char **text = calloc(max, sizeof *text);
+    uint64_t *count = calloc(max, sizeof *count);
+    dw_rc rc = DW_OK;
+    if (!l || !text || !count)
+        rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
+    for (int pass = 1; pass <= 2 && rc == DW_OK; pass++) {
+        int r, a = 0;
+        while (a == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *body = (const char *)sqlite3_column_text(st, 0);
+            size_t n = (size_t)sqlite3_column_bytes(st, 0);
+            a = pass == 1 ? dw_report_lines_add(l, body ? body : "", n)
+                          : dw_report_lines_recount(l, body ? body : "", n);
+        }
+        if (a != 0)
+            rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
+        else if (r != SQLITE_DONE)
+            rc = dw_db_fail(c->db, c->e, "report: repeated lines");
+        sqlite3_reset(st);
+        if (pass == 1) /* candidates: five times the rows shown, at least 100 */
+            dw_report_lines_candidates(l, max * 5 > 100 ? max * 5 : 100);
+    }
+    sqlite3_finalize(st);
+    if (rc == DW_OK) {
+        json_t *o = json_object(), *arr = json_array();
+        json_object_set_new(m, "repeated_lines", o);
+        uint64_t articles = dw_report_lines_articles(l);
+        json_object_set_new(o, "articles", json_integer((json_int_t)articles));
+        json_object_set_new(o, "max_bytes", json_integer(DW_REPORT_LINE_MAX));
+        json_object_set_new(o, "lines", arr);
+        size_t k = dw_report_lines_top(l, 2, text, count, max);
+        for (size_t i = 0; i < k; i++)
+            json_array_append_new(arr, json_pack("{s:s, s:I, s:f}", "line", text[i], "articles",
+                                                 (json_int_t)count[i], "share",
+                                                 round((double)count[i] / (double)articles * 1e6) / 1e6));
+    }
+    free(text);
+    free(count);
+    dw_report_lines_free(l);
+    return rc;
+}
+
 /* ---- clusters ---- */
 
 static dw_rc build_clusters(rp_ctx *c, json_t *m)
@@ -964,6 +1018,8 @@ dw_rc dw_report_collect(dw_db *db, const dw_report_opts *o, json_t **out, dw_err
         rc = build_heaps(&c, m);
     if (rc == DW_OK)
         rc = build_clusters(&c, m);
+    if (rc == DW_OK)
+        rc = build_lines(&c, m);
     free(ids);
     if (rc == DW_OK)
         rc = dw_db_exec(db, "COMMIT", e);

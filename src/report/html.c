@@ -482,6 +482,29 @@ static int sec_clusters(dw_buf *b, const json_t *m)
     return r | dw_buf_puts(b, "</section>\n");
 }
 
+static int sec_lines(dw_buf *b, const json_t *m)
+{
+    const json_t *o = json_object_get(m, "repeated_lines"), *ls = json_object_get(o, "lines");
+    int r = dw_buf_puts(b, "<section id=\"lines\">\n<h2>Repeated lines</h2>\n");
+    if (json_array_size(ls) == 0)
+        return r | dw_buf_puts(b, "<p>No body line is found in two articles or more.</p>\n</section>\n");
+    r |= dw_buf_puts(b, "<table><tr><th>#</th><th>line</th><th>articles</th><th>share</th></tr>\n");
+    for (size_t i = 0; i < json_array_size(ls); i++) {
+        const json_t *x = json_array_get(ls, i);
+        r |= dw_buf_printf(b, "<tr><td class=\"n\" dir=\"ltr\">%zu</td>", i + 1);
+        r |= td_text(b, json_object_get(x, "line"));
+        r |= td_int(b, json_object_get(x, "articles"));
+        r |= td_pct(b, json_object_get(x, "share"));
+        r |= dw_buf_puts(b, "</tr>\n");
+    }
+    r |= dw_buf_printf(b, "</table>\n<p class=\"note\">The body lines (of up to %lld bytes) found in the most of "
+                          "the %lld articles (near-duplicate copies left out), counted once per article: bylines, "
+                          "sign-offs, adverts and page furniture that a scraper kept are found here.</p>\n",
+                       (long long)json_integer_value(json_object_get(o, "max_bytes")),
+                       (long long)json_integer_value(json_object_get(o, "articles")));
+    return r | dw_buf_puts(b, "</section>\n");
+}
+
 dw_rc dw_report_write_html(const json_t *m, FILE *out, dw_err *e)
 {
     dw_buf b = DW_BUF_INIT;
@@ -510,7 +533,7 @@ dw_rc dw_report_write_html(const json_t *m, FILE *out, dw_err *e)
                          "<a href=\"#time\">Time</a><a href=\"#lengths\">Lengths</a><a href=\"#zipf\">Zipf</a>"
                          "<a href=\"#heaps\">Heaps</a><a href=\"#ngrams\">N-grams</a>"
                          "<a href=\"#collocations\">Collocations</a><a href=\"#neighbours\">Neighbours</a>"
-                         "<a href=\"#clusters\">Clusters</a></nav>\n</header>\n<main>\n");
+                         "<a href=\"#clusters\">Clusters</a><a href=\"#lines\">Lines</a></nav>\n</header>\n<main>\n");
     r |= sec_overview(&b, m);
     r |= sec_sources(&b, m);
     r |= sec_time(&b, m);
@@ -518,6 +541,7 @@ dw_rc dw_report_write_html(const json_t *m, FILE *out, dw_err *e)
     r |= sec_ngrams(&b, m);
     r |= sec_collocations(&b, m);
     r |= sec_clusters(&b, m);
+    r |= sec_lines(&b, m);
     r |= dw_buf_puts(&b, "</main>\n</body>\n</html>\n");
     if (r) {
         dw_buf_free(&b);

@@ -402,6 +402,28 @@ dw_rc dw_report_write_md(const json_t *m, FILE *out, const char *files_dir, cons
         }
         r |= dw_buf_puts(&b, "\n");
     }
+    /* repeated lines */
+    const json_t *rl = json_object_get(m, "repeated_lines"), *ls = json_object_get(rl, "lines");
+    r |= dw_buf_puts(&b, "## Repeated lines\n\n");
+    if (json_array_size(ls) == 0)
+        r |= dw_buf_puts(&b, "No body line is found in two articles or more.\n");
+    else
+        r |= dw_buf_puts(&b, "| # | line | articles | share |\n|--:|---|--:|--:|\n");
+    for (size_t i = 0; i < json_array_size(ls); i++) {
+        const json_t *x = json_array_get(ls, i);
+        r |= dw_buf_printf(&b, "| %zu | ", i + 1);
+        r |= mt(&b, json_object_get(x, "line"));
+        r |= dw_buf_puts(&b, " | ");
+        r |= rp_put_int(&b, json_object_get(x, "articles"));
+        r |= dw_buf_puts(&b, " | ");
+        r |= rp_put_pct(&b, json_object_get(x, "share"));
+        r |= dw_buf_puts(&b, " |\n");
+    }
+    if (json_array_size(ls))
+        r |= dw_buf_printf(&b, "\nThe body lines (of up to %lld bytes) found in the most of the %lld articles "
+                               "(near-duplicate copies left out), counted once per article.\n",
+                           (long long)json_integer_value(json_object_get(rl, "max_bytes")),
+                           (long long)json_integer_value(json_object_get(rl, "articles")));
     if (r)
         goto nomem;
     if (fwrite(b.data, 1, b.len, out) != b.len)

@@ -89,4 +89,38 @@ int dw_report_heaps_add(dw_report_heaps *h, const char *s, size_t n);
  * until the next add or free); *truncated is 1 when the cap was reached. */
 const dw_report_heaps_point *dw_report_heaps_points(dw_report_heaps *h, size_t *n, int *truncated);
 
+/* ---- repeated lines (boilerplate candidates) ----
+ * The body lines found in the most articles, in bounded memory: pass 1
+ * (dw_report_lines_add over every article) keeps a Misra-Gries summary of k
+ * counters of the hashes of each article's distinct lines of 1 to
+ * DW_REPORT_LINE_MAX bytes (ASCII blanks trimmed); dw_report_lines_candidates
+ * keeps its strongest counters; pass 2 (dw_report_lines_recount over the
+ * same articles) counts those exactly and keeps their text. A line held by
+ * more than 1/(k + 1) of all the articles' distinct lines is always found.
+ * Lines are told apart by a 64-bit hash. */
+#define DW_REPORT_LINE_MAX 200  /* longest line considered, in bytes */
+#define DW_REPORT_LINES_K 65536 /* default counters of the summary */
+
+typedef struct dw_report_lines dw_report_lines;
+
+/* Creates a counter of k summary counters (0: DW_REPORT_LINES_K); free with
+ * dw_report_lines_free. NULL when out of memory. */
+dw_report_lines *dw_report_lines_new(size_t k);
+void dw_report_lines_free(dw_report_lines *l); /* accepts NULL */
+/* Pass 1: the lines of one article's body. Returns 0 or -1 (no memory). */
+int dw_report_lines_add(dw_report_lines *l, const char *body, size_t n);
+/* Ends pass 1: keeps the max strongest counters (ties by hash) as the
+ * candidates of pass 2; returns how many. */
+size_t dw_report_lines_candidates(dw_report_lines *l, size_t max);
+/* Pass 2: the lines of one article's body, the articles in any order.
+ * Returns 0 or -1 (no memory). */
+int dw_report_lines_recount(dw_report_lines *l, const char *body, size_t n);
+/* After pass 2: up to max candidates held by at least min_articles articles,
+ * most articles first (ties by the line's bytes), into text[] (NUL-ended,
+ * owned by l, valid until it is freed) and articles[]; returns how many. */
+size_t dw_report_lines_top(dw_report_lines *l, uint64_t min_articles, const char **text, uint64_t *articles,
+                           size_t max);
+/* Articles read in pass 1. */
+uint64_t dw_report_lines_articles(const dw_report_lines *l);
+
 #endif

@@ -206,3 +206,6 @@ $ diwan report {db} -o - --format md --limit 2 --date 2026-01-31
 > | 9 | representative | 1.000 | 2023-09-11 | RT | 1 | حملة وطنية للتطعيم ضد الإنفلونزا الموسمية تستهدف مليون مواطن |
 > | 24 | near | 0.809 | 2023-09-12 | صحيفة الشرق اليومية | 1 | حملة وطنية للتطعيم ضد الإنفلونزا الموسمية تستهدف مليون مواطن |
 >
+> ## Repeated lines
+>
+> No body line is found in two articles or more.

@@ -301,7 +301,7 @@ static const char html_check_py[] =
     "if p.stack: p.bad.append('unclosed ' + '/'.join(p.stack))\n"
     "print(' '.join(p.ids)); print('bad: ' + '; '.join(p.bad[:5]))\n";
 
-static const char all_sections[] = "overview sources time lengths zipf heaps ngrams collocations neighbours clusters\n"
+static const char all_sections[] = "overview sources time lengths zipf heaps ngrams collocations neighbours clusters lines\n"
                                    "bad: \n";
 
 /* Runs the checker on path; returns its output (caller frees). */
@@ -451,6 +451,48 @@ Test(report, neighbours_need_a_stored_pair, .timeout = 120)
     free(tmp);
 }
 
+Test(report, repeated_lines_of_a_corpus, .timeout = 120)
+{
+    /* three articles sharing a sign-off (with different spacing), two a
+     * byline; the near-duplicate stage off, so every article counts */
+    char *tmp = dwt_tmpdir();
+    char db[4096], dir[4096], p[4200];
+    snprintf(db, sizeof db, "%s/l.db", tmp);
+    snprintf(dir, sizeof dir, "%s/pages", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    static const char *const pages[] = {
+        "افتتاح مكتبة\nمن مراسلنا في المدينة\nافتتحت المكتبة العامة أبوابها.\nتابعونا على تويتر\n",
+        "مهرجان التمور\nمن مراسلنا في المدينة\nبدأ مهرجان التمور السنوي.\n  تابعونا على تويتر \n",
+        "مباراة الفريق\nفاز الفريق المحلي بهدفين.\nتابعونا على تويتر\n",
+    };
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%d.txt", dir, i);
+        FILE *f = fopen(p, "w");
+        cr_assert_not_null(f);
+        fputs(pages[i], f);
+        fclose(f);
+    }
+    cr_assert_eq(DIWAN(NULL, "ingest", "-q", "--no-near-dup", db, dir), 0);
+    json_t *rep = report_json(tmp, db, "20");
+    json_t *rl = json_object_get(rep, "repeated_lines"), *ls = json_object_get(rl, "lines");
+    cr_assert_eq(json_integer_value(json_object_get(rl, "articles")), 3);
+    cr_assert_eq(json_array_size(ls), 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ls, 0), "line")), "تابعونا على تويتر");
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(ls, 0), "articles")), 3);
+    cr_assert_float_eq(json_real_value(json_object_get(json_array_get(ls, 0), "share")), 1.0, 1e-9);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ls, 1), "line")), "من مراسلنا في المدينة");
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(ls, 1), "articles")), 2);
+    json_decref(rep);
+    char html_p[4096];
+    snprintf(html_p, sizeof html_p, "%s/r.html", tmp);
+    cr_assert_eq(DIWAN(NULL, "report", db, "--out", html_p), 0);
+    char *html = dwt_read_file(html_p, NULL);
+    cr_assert(contains(html, "<td class=\"t\" dir=\"auto\">تابعونا على تويتر</td><td class=\"n\" dir=\"ltr\">3</td>"));
+    free(html);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
 Test(report, no_article_at_all, .timeout = 120)
 {
     /* a database whose only input was quarantined (empty), counted too */
@@ -596,6 +638,59 @@ Test(report, svg_labels_fit)
     cr_assert(!contains(svg, ">12000</text>") && !contains(svg, ">14000</text>"), "%s", svg);
     json_decref(len);
     dw_buf_free(&b);
+}
+
+/* Feeds the synthetic corpus of repeated_lines to pass 1 or 2. */
+static void feed_lines(dw_report_lines *l, int pass)
+{
+    char long_line[260];
+    memset(long_line, 'x', sizeof long_line - 1);
+    long_line[sizeof long_line - 1] = '\0';
+    for (int i = 0; i < 1000; i++) {
+        char body[1024];
+        snprintf(body, sizeof body, "خبر رقم %d في الصفحة\n  تابعونا على الشبكات  \r\n%s%s%s\n   \n%s",
+                 i, i % 10 < 3 ? "حقوق النشر محفوظة\n" : "", i % 20 == 0 ? "اعلان: اشترك الآن\nاعلان: اشترك الآن\n" : "",
+                 i % 2 ? long_line : "", i % 20 == 0 ? "تابعونا على الشبكات" : "");
+        int r = pass == 1 ? dw_report_lines_add(l, body, strlen(body)) : dw_report_lines_recount(l, body, strlen(body));
+        cr_assert_eq(r, 0);
+    }
+}
+
+Test(report, repeated_lines)
+{
+    /* a line in every article (with blanks around it, and twice in some),
+     * one in 300, one in 50 (twice in each), a long line in 500 (ignored)
+     * and one unique line per article; 64 counters */
+    dw_report_lines *l = dw_report_lines_new(64);
+    cr_assert_not_null(l);
+    feed_lines(l, 1);
+    cr_assert_eq(dw_report_lines_articles(l), 1000);
+    cr_assert_eq(dw_report_lines_candidates(l, 100) > 0, 1);
+    feed_lines(l, 2);
+    const char *text[10];
+    uint64_t n[10];
+    size_t k = dw_report_lines_top(l, 2, text, n, 10);
+    cr_assert_eq(k, 3, "only the repeated lines: %zu", k);
+    cr_assert_str_eq(text[0], "تابعونا على الشبكات");
+    cr_assert_eq(n[0], 1000);
+    cr_assert_str_eq(text[1], "حقوق النشر محفوظة");
+    cr_assert_eq(n[1], 300);
+    cr_assert_str_eq(text[2], "اعلان: اشترك الآن");
+    cr_assert_eq(n[2], 50, "counted once per article");
+    cr_assert_eq(dw_report_lines_top(l, 60, text, n, 10), 2, "min_articles");
+    dw_report_lines_free(l);
+    /* 4 counters: the line in every article is still found (it holds more
+     * than a fifth of the distinct lines), counted exactly */
+    l = dw_report_lines_new(4);
+    feed_lines(l, 1);
+    dw_report_lines_candidates(l, 4);
+    feed_lines(l, 2);
+    k = dw_report_lines_top(l, 2, text, n, 10);
+    cr_assert_geq(k, 1);
+    cr_assert_str_eq(text[0], "تابعونا على الشبكات");
+    cr_assert_eq(n[0], 1000);
+    dw_report_lines_free(l);
+    dw_report_lines_free(NULL);
 }
 
 Test(report, fits)
