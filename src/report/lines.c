@@ -11,6 +11,13 @@
 #include "core/hash.h"
 #include "report/report.h"
 
+/* A line of the article being read. */
+typedef struct {
+    uint64_t h;     /* hash of the line */
+    size_t off;     /* where it starts in the body */
+    size_t len;     /* its length */
+} art_line;
+
 typedef struct {
     uint64_t h;     /* hash of the line */
     uint64_t count; /* summary count (pass 1), then exact articles (pass 2) */
@@ -24,7 +31,7 @@ struct dw_report_lines {
     size_t n;          /* entries used */
     uint32_t *slot;    /* entry index + 1 by hash, 0 empty (owned) */
     size_t nslots;     /* a power of two, at least twice k */
-    uint64_t *art;     /* hashes of the current article's lines (scratch, owned) */
+    art_line *art;     /* the current article's lines (scratch, owned) */
     size_t artcap;     /* their capacity */
     uint64_t articles; /* articles read in pass 1 */
 };
@@ -90,9 +97,19 @@ void dw_report_lines_free(dw_report_lines *l)
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
+/* By hash, then by place in the body. */
+static int by_hash(const void *pa, const void *pb)
+{
+    const art_line *a = pa, *b = pb;
+    if (a->h != b->h)
+        return a->h < b->h ? -1 : 1;
+    return (a->off > b->off) - (a->off < b->off);
+}
+
 /* Calls fn(l, line, len, hash) once per distinct line of body[0..n) of 1 to
- * DW_REPORT_LINE_MAX bytes (ASCII blanks trimmed), in order of first
- * occurrence. Returns 0, or -1 when out of memory. */
+ * DW_REPORT_LINE_MAX bytes (ASCII blanks trimmed), in the order of their
+ * hashes (the first occurrence of each: sorting keeps an article of many
+ * lines linear-logarithmic). Returns 0, or -1 when out of memory. */
 static int each_line(dw_report_lines *l, const char *body, size_t n,
                      int (*fn)(dw_report_lines *, const char *, size_t, uint64_t))
 {
@@ -107,24 +124,21 @@ static int each_line(dw_report_lines *l, const char *body, size_t n,
             b--;
         if (a == b || b - a > DW_REPORT_LINE_MAX)
             continue;
-        uint64_t h = dw_hash64_of(body + a, b - a, 0);
-        int seen = 0; /* an article has few short lines: a scan is enough */
-        for (size_t j = 0; j < na && !seen; j++)
-            seen = l->art[j] == h;
-        if (seen)
-            continue;
         if (na == l->artcap) {
             size_t nc = l->artcap ? l->artcap * 2 : 64;
-            uint64_t *t = realloc(l->art, nc * sizeof *t);
+            art_line *t = realloc(l->art, nc * sizeof *t);
             if (!t)
                 return -1;
             l->art = t;
             l->artcap = nc;
         }
-        l->art[na++] = h;
-        if (fn(l, body + a, b - a, h) != 0)
-            return -1;
+        l->art[na++] = (art_line){dw_hash64_of(body + a, b - a, 0), a, b - a};
     }
+    qsort(l->art, na, sizeof *l->art, by_hash);
+    for (size_t j = 0; j < na; j++)
+        if ((j == 0 || l->art[j].h != l->art[j - 1].h) &&
+            fn(l, body + l->art[j].off, l->art[j].len, l->art[j].h) != 0)
+            return -1;
     return 0;
 }
 

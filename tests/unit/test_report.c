@@ -691,6 +691,18 @@ Test(report, repeated_lines)
     cr_assert_eq(n[0], 1000);
     dw_report_lines_free(l);
     dw_report_lines_free(NULL);
+    /* one article of 200,000 distinct short lines (a scan per line was
+     * quadratic): each counted once, none repeated */
+    dw_buf big = DW_BUF_INIT;
+    for (int i = 0; i < 200000; i++)
+        cr_assert_eq(dw_buf_printf(&big, "سطر %d\n", i), 0);
+    l = dw_report_lines_new(0);
+    cr_assert_eq(dw_report_lines_add(l, big.data, big.len), 0);
+    dw_report_lines_candidates(l, 100);
+    cr_assert_eq(dw_report_lines_recount(l, big.data, big.len), 0);
+    cr_assert_eq(dw_report_lines_top(l, 2, text, n, 10), 0);
+    dw_report_lines_free(l);
+    dw_buf_free(&big);
 }
 
 Test(report, fits)
