@@ -345,25 +345,26 @@ static int nomem(dw_page_parser *p)
     return p->rc;
 }
 
-/* Adds to *lost the '?' and U+FFFD of s, to *chars its non-space
- * characters (ASCII space and controls, and multibyte space, are left out by
- * cp_is_space). */
-static void garbled_count(dw_span s, uint64_t *lost, uint64_t *chars)
+/* Adds to *lost the '?' and U+FFFD (EF BF BD) of s, found with memchr
+ * (they are rare in text), and to *bytes its length. */
+static void garbled_lost(dw_span s, uint64_t *lost, uint64_t *bytes)
+{
+    static const char marks[2] = {'?', '\xEF'};
+    for (int m = 0; m < 2; m++)
+        for (const char *p = s.p, *end = s.p + s.n; (p = memchr(p, marks[m], (size_t)(end - p))) != NULL; p++)
+            *lost += m == 0 || (end - p >= 3 && p[1] == '\xBF' && p[2] == '\xBD');
+    *bytes += s.n;
+}
+
+/* Adds to *chars the characters of s other than ASCII white space and
+ * controls (UTF-8 lead bytes: the text is valid UTF-8 by now). */
+static void garbled_chars(dw_span s, uint64_t *chars)
 {
     const unsigned char *u = (const unsigned char *)s.p;
-    for (size_t i = 0; i < s.n;) {
-        if (u[i] < 0x80) { /* the common case, without decoding */
-            *lost += u[i] == '?';
-            *chars += u[i] > ' ';
-            i++;
-            continue;
-        }
-        int32_t cp;
-        size_t l = dw_utf8_decode(u + i, s.n - i, &cp);
-        *lost += cp == 0xFFFD;
-        *chars += !cp_is_space(cp);
-        i += l ? l : 1;
-    }
+    uint64_t c = 0;
+    for (size_t i = 0; i < s.n; i++)
+        c += u[i] > ' ' && (u[i] & 0xC0) != 0x80;
+    *chars += c;
 }
 
 /* Hands the built article (p->a) to on_article, or reports why not; then
@@ -421,9 +422,15 @@ static int art_emit(dw_page_parser *p)
         art_reset(a);
         return p->rc;
     }
-    uint64_t lost = 0, chars = 0;
-    garbled_count(out.title, &lost, &chars);
-    garbled_count(out.body, &lost, &chars);
+    /* garbled: the marks counted first; the characters only when the marks
+     * could reach the share (a character takes at most 4 bytes) */
+    uint64_t lost = 0, bytes = 0, chars = 0;
+    garbled_lost(out.title, &lost, &bytes);
+    garbled_lost(out.body, &lost, &bytes);
+    if (lost * 100 * 4 >= bytes * DW_PAGE_GARBLED_PCT) {
+        garbled_chars(out.title, &chars);
+        garbled_chars(out.body, &chars);
+    }
     if (chars && lost * 100 >= chars * DW_PAGE_GARBLED_PCT) {
         char msg[160];
         snprintf(msg, sizeof msg,
@@ -704,12 +711,13 @@ static int art_body_line(dw_page_parser *p, const char *s, size_t n)
     return 0;
 }
 
-/* Number of space-separated words of s[0..n). */
-static size_t count_words(const char *s, size_t n)
+/* Number of space-separated words of s[0..n), counted up to max + 1 (a
+ * paragraph is told from a short line without reading all of it). */
+static size_t count_words(const char *s, size_t n, size_t max)
 {
     size_t words = 0;
     int in_word = 0;
-    for (size_t i = 0; i < n;) {
+    for (size_t i = 0; i < n && words <= max;) {
         int32_t cp;
         size_t l = dw_utf8_decode((const unsigned char *)s + i, n - i, &cp);
         int sp = cp_is_space(cp);
@@ -744,7 +752,7 @@ static int art_byline(dw_page_parser *p, dw_span v)
         p->a.has_date = 1;
         return buf_set(p, &p->a.date, v.p, v.n);
     }
-    if (count_words(v.p, v.n) > BYLINE_MAX_WORDS)
+    if (count_words(v.p, v.n, BYLINE_MAX_WORDS) > BYLINE_MAX_WORDS)
         return art_body_line(p, v.p, v.n);
     p->a.has_source = 1;
     return buf_set(p, &p->a.source, v.p, v.n);
@@ -766,7 +774,7 @@ static int art_dateline(dw_page_parser *p, const char *s, size_t n)
         return 0;
     dw_span v = span_trim(s, n);
     char iso[11];
-    if (!v.n || count_words(v.p, v.n) > DATELINE_MAX_WORDS || !dw_date_parse(v.p, v.n, iso))
+    if (!v.n || count_words(v.p, v.n, DATELINE_MAX_WORDS) > DATELINE_MAX_WORDS || !dw_date_parse(v.p, v.n, iso))
         return 0;
     a->has_date = 1;
     a->date_inferred = 1;

@@ -22,8 +22,9 @@
 #define DW_PAGE_MAX_ARTICLE (64u << 20) /* a larger article is quarantined */
 #define DW_PAGE_MAX_KEYWORDS 256        /* further keywords are ignored */
 /* An article whose title and body hold at least this share (in percent) of
- * '?' and U+FFFD among their non-space characters is garbled: its text was
- * lost in an earlier conversion (quarantined, DW_ISSUE_GARBLED). */
+ * '?' and U+FFFD among their characters (ASCII white space left out) is
+ * garbled: its text was lost in an earlier conversion (quarantined,
+ * DW_ISSUE_GARBLED). */
 #define DW_PAGE_GARBLED_PCT 30
 
 typedef enum {
