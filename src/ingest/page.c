@@ -349,7 +349,7 @@ static int nomem(dw_page_parser *p)
  * (they are rare in text), and to *bytes its length. */
 static void garbled_lost(dw_span s, uint64_t *lost, uint64_t *bytes)
 {
-    static const char marks[2] = {'?', '\xEF'};
+    static const unsigned char marks[2] = {'?', 0xEF};
     for (int m = 0; m < 2; m++)
         for (const char *p = s.p, *end = s.p + s.n; (p = memchr(p, marks[m], (size_t)(end - p))) != NULL; p++)
             *lost += m == 0 || (end - p >= 3 && p[1] == '\xBF' && p[2] == '\xBD');
