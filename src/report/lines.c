@@ -134,7 +134,8 @@ static int each_line(dw_report_lines *l, const char *body, size_t n,
         }
         l->art[na++] = (art_line){dw_hash64_of(body + a, b - a, 0), a, b - a};
     }
-    qsort(l->art, na, sizeof *l->art, by_hash);
+    if (na > 1)
+        qsort(l->art, na, sizeof *l->art, by_hash);
     for (size_t j = 0; j < na; j++)
         if ((j == 0 || l->art[j].h != l->art[j - 1].h) &&
             fn(l, body + l->art[j].off, l->art[j].len, l->art[j].h) != 0)
