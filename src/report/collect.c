@@ -873,16 +873,18 @@ static dw_rc build_heaps(rp_ctx *c, json_t *m)
  * bounded memory (report.h): boilerplate a scraper kept. */
 static dw_rc build_lines(rp_ctx *c, json_t *m)
 {
-    sqlite3_stmt *st = rp_prepare(c, "SELECT body FROM articles WHERE cluster_join IS NULL"
+    sqlite3_stmt *st = rp_prepare(c, "SELECT body, coalesce(source_id, 0) FROM articles WHERE cluster_join IS NULL"
                                      " OR cluster_join <> 'near' ORDER BY content_hash");
-    if (!st)
+    sqlite3_stmt *nm = st ? rp_prepare(c, "SELECT name FROM sources WHERE id = ?1") : NULL;
+    if (!nm) {
+        sqlite3_finalize(st);
         return DW_EDB;
+    }
     dw_report_lines *l = dw_report_lines_new(0);
     size_t max = (size_t)(c->o->limit > 0 ? c->o->limit : 1);
-    const char **text = calloc(max, sizeof *text);
-    uint64_t *count = calloc(max, sizeof *count);
+    dw_report_line *top = calloc(max, sizeof *top);
     dw_rc rc = DW_OK;
-    if (!l || !text || !count)
+    if (!l || !top)
         rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
     for (int pass = 1; pass <= 2 && rc == DW_OK; pass++) {
         int r, a = 0;
@@ -890,7 +892,7 @@ static dw_rc build_lines(rp_ctx *c, json_t *m)
             const char *body = (const char *)sqlite3_column_text(st, 0);
             size_t n = (size_t)sqlite3_column_bytes(st, 0);
             a = pass == 1 ? dw_report_lines_add(l, body ? body : "", n)
-                          : dw_report_lines_recount(l, body ? body : "", n);
+                          : dw_report_lines_recount(l, body ? body : "", n, sqlite3_column_int64(st, 1));
         }
         if (a != 0)
             rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
@@ -908,14 +910,28 @@ static dw_rc build_lines(rp_ctx *c, json_t *m)
         json_object_set_new(o, "articles", json_integer((json_int_t)articles));
         json_object_set_new(o, "max_bytes", json_integer(DW_REPORT_LINE_MAX));
         json_object_set_new(o, "lines", arr);
-        size_t k = dw_report_lines_top(l, 2, text, count, max);
-        for (size_t i = 0; i < k; i++)
-            json_array_append_new(arr, json_pack("{s:s, s:I, s:f}", "line", text[i], "articles",
-                                                 (json_int_t)count[i], "share",
-                                                 round((double)count[i] / (double)articles * 1e6) / 1e6));
+        size_t k = dw_report_lines_top(l, 2, top, max);
+        for (size_t i = 0; i < k && rc == DW_OK; i++) {
+            const dw_report_line *x = &top[i];
+            json_t *name = json_null();
+            if (x->top_outlet) { /* the outlet's name; unknown stays null */
+                sqlite3_bind_int64(nm, 1, x->top_outlet);
+                int r = sqlite3_step(nm);
+                if (r == SQLITE_ROW)
+                    name = col_json(nm, 0);
+                else if (r != SQLITE_DONE)
+                    rc = dw_db_fail(c->db, c->e, "report: repeated lines");
+                sqlite3_reset(nm);
+            }
+            json_array_append_new(arr, json_pack("{s:s, s:I, s:f, s:I, s:o, s:I}", "line", x->text, "articles",
+                                                 (json_int_t)x->articles, "share",
+                                                 round((double)x->articles / (double)articles * 1e6) / 1e6,
+                                                 "outlets", (json_int_t)x->outlets, "top_outlet", name,
+                                                 "top_outlet_articles", (json_int_t)x->top_articles));
+        }
     }
-    free(text);
-    free(count);
+    sqlite3_finalize(nm);
+    free(top);
     dw_report_lines_free(l);
     return rc;
 }

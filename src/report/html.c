@@ -488,14 +488,20 @@ static int sec_lines(dw_buf *b, const json_t *m)
     int r = dw_buf_puts(b, "<section id=\"lines\">\n<h2>Repeated lines</h2>\n");
     if (json_array_size(ls) == 0)
         return r | dw_buf_puts(b, "<p>No body line is found in two articles or more.</p>\n</section>\n");
-    r |= dw_buf_puts(b, "<table><tr><th>#</th><th>line</th><th>articles</th><th>share</th></tr>\n");
+    r |= dw_buf_puts(b, "<table><tr><th>#</th><th>line</th><th>articles</th><th>share</th><th>outlets</th>"
+                        "<th>mostly in</th></tr>\n");
     for (size_t i = 0; i < json_array_size(ls); i++) {
         const json_t *x = json_array_get(ls, i);
         r |= dw_buf_printf(b, "<tr><td class=\"n\" dir=\"ltr\">%zu</td>", i + 1);
         r |= td_text(b, json_object_get(x, "line"));
         r |= td_int(b, json_object_get(x, "articles"));
         r |= td_pct(b, json_object_get(x, "share"));
-        r |= dw_buf_puts(b, "</tr>\n");
+        r |= td_int(b, json_object_get(x, "outlets"));
+        r |= dw_buf_puts(b, "<td class=\"t\" dir=\"auto\">");
+        const json_t *top = json_object_get(x, "top_outlet");
+        r |= t(b, json_is_string(top) ? json_string_value(top) : "(unknown outlet)");
+        r |= dw_buf_printf(b, " <span dir=\"ltr\">(%lld)</span></td></tr>\n",
+                           (long long)json_integer_value(json_object_get(x, "top_outlet_articles")));
     }
     r |= dw_buf_printf(b, "</table>\n<p class=\"note\">The body lines (of up to %lld bytes) found in the most of "
                           "the %lld articles (near-duplicate copies left out), counted once per article: bylines, "

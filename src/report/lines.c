@@ -18,11 +18,20 @@ typedef struct {
     size_t len;     /* its length */
 } art_line;
 
+/* The articles of one outlet holding a candidate line. */
+typedef struct {
+    int64_t id;     /* the outlet (0: unknown) */
+    uint64_t n;     /* its articles holding the line */
+} line_out;
+
 typedef struct {
     uint64_t h;     /* hash of the line */
     uint64_t count; /* summary count (pass 1), then exact articles (pass 2) */
     char *text;     /* the line (pass 2, owned), or NULL */
     size_t len;     /* its length */
+    line_out *outs; /* pass 2: its articles by outlet (owned) */
+    size_t nout;    /* outlets in outs */
+    size_t capout;  /* their capacity */
 } line_ent;
 
 struct dw_report_lines {
@@ -34,6 +43,7 @@ struct dw_report_lines {
     art_line *art;     /* the current article's lines (scratch, owned) */
     size_t artcap;     /* their capacity */
     uint64_t articles; /* articles read in pass 1 */
+    int64_t outlet;    /* pass 2: outlet of the article being read */
 };
 
 static size_t home(const dw_report_lines *l, uint64_t h) { return (size_t)(h >> 17) & (l->nslots - 1); }
@@ -87,8 +97,10 @@ void dw_report_lines_free(dw_report_lines *l)
 {
     if (!l)
         return;
-    for (size_t i = 0; l->e && i < l->n; i++)
+    for (size_t i = 0; l->e && i < l->n; i++) {
         free(l->e[i].text);
+        free(l->e[i].outs);
+    }
     free(l->e);
     free(l->slot);
     free(l->art);
@@ -162,7 +174,7 @@ static int summarize(dw_report_lines *l, const char *s, size_t n, uint64_t h)
         reindex(l);
         return 0;
     }
-    l->e[l->n] = (line_ent){h, 1, NULL, 0};
+    l->e[l->n] = (line_ent){h, 1, NULL, 0, NULL, 0, 0};
     put_slot(l, l->n++);
     return 0;
 }
@@ -208,11 +220,27 @@ static int recount(dw_report_lines *l, const char *s, size_t n, uint64_t h)
         e->text[n] = '\0';
         e->len = n;
     }
+    size_t o = 0; /* the article's outlet among the line's (few: a scan) */
+    while (o < e->nout && e->outs[o].id != l->outlet)
+        o++;
+    if (o == e->nout) {
+        if (e->nout == e->capout) {
+            size_t nc = e->capout ? e->capout * 2 : 4;
+            line_out *t = realloc(e->outs, nc * sizeof *t);
+            if (!t)
+                return -1;
+            e->outs = t;
+            e->capout = nc;
+        }
+        e->outs[e->nout++] = (line_out){l->outlet, 0};
+    }
+    e->outs[o].n++;
     return 0;
 }
 
-int dw_report_lines_recount(dw_report_lines *l, const char *body, size_t n)
+int dw_report_lines_recount(dw_report_lines *l, const char *body, size_t n, int64_t outlet)
 {
+    l->outlet = outlet;
     return each_line(l, body, n, recount);
 }
 
@@ -229,18 +257,24 @@ static int by_articles(const void *pa, const void *pb)
     return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
-size_t dw_report_lines_top(dw_report_lines *l, uint64_t min_articles, const char **text, uint64_t *articles,
-                           size_t max)
+size_t dw_report_lines_top(dw_report_lines *l, uint64_t min_articles, dw_report_line *out, size_t max)
 {
     qsort(l->e, l->n, sizeof *l->e, by_articles);
     reindex(l);
     size_t k = 0;
-    for (size_t i = 0; i < l->n && k < max; i++)
-        if (l->e[i].text && l->e[i].count >= min_articles) {
-            text[k] = l->e[i].text;
-            articles[k] = l->e[i].count;
-            k++;
-        }
+    for (size_t i = 0; i < l->n && k < max; i++) {
+        const line_ent *e = &l->e[i];
+        if (!e->text || e->count < min_articles)
+            continue;
+        dw_report_line *r = &out[k++];
+        *r = (dw_report_line){e->text, e->count, e->nout, 0, 0};
+        for (size_t o = 0; o < e->nout; o++) /* most articles; ties: the lowest id */
+            if (e->outs[o].n > r->top_articles ||
+                (e->outs[o].n == r->top_articles && e->outs[o].id < r->top_outlet)) {
+                r->top_outlet = e->outs[o].id;
+                r->top_articles = e->outs[o].n;
+            }
+    }
     return k;
 }
 

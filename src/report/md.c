@@ -408,7 +408,7 @@ dw_rc dw_report_write_md(const json_t *m, FILE *out, const char *files_dir, cons
     if (json_array_size(ls) == 0)
         r |= dw_buf_puts(&b, "No body line is found in two articles or more.\n");
     else
-        r |= dw_buf_puts(&b, "| # | line | articles | share |\n|--:|---|--:|--:|\n");
+        r |= dw_buf_puts(&b, "| # | line | articles | share | outlets | mostly in |\n|--:|---|--:|--:|--:|---|\n");
     for (size_t i = 0; i < json_array_size(ls); i++) {
         const json_t *x = json_array_get(ls, i);
         r |= dw_buf_printf(&b, "| %zu | ", i + 1);
@@ -417,7 +417,15 @@ dw_rc dw_report_write_md(const json_t *m, FILE *out, const char *files_dir, cons
         r |= rp_put_int(&b, json_object_get(x, "articles"));
         r |= dw_buf_puts(&b, " | ");
         r |= rp_put_pct(&b, json_object_get(x, "share"));
-        r |= dw_buf_puts(&b, " |\n");
+        r |= dw_buf_puts(&b, " | ");
+        r |= rp_put_int(&b, json_object_get(x, "outlets"));
+        r |= dw_buf_puts(&b, " | ");
+        const json_t *top = json_object_get(x, "top_outlet");
+        if (json_is_string(top))
+            r |= mt(&b, top);
+        else
+            r |= dw_buf_puts(&b, "(unknown outlet)");
+        r |= dw_buf_printf(&b, " (%lld) |\n", (long long)json_integer_value(json_object_get(x, "top_outlet_articles")));
     }
     if (json_array_size(ls))
         r |= dw_buf_printf(&b, "\nThe body lines (of up to %lld bytes) found in the most of the %lld articles "

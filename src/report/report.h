@@ -112,14 +112,23 @@ int dw_report_lines_add(dw_report_lines *l, const char *body, size_t n);
 /* Ends pass 1: keeps the max strongest counters (ties by hash) as the
  * candidates of pass 2; returns how many. */
 size_t dw_report_lines_candidates(dw_report_lines *l, size_t max);
-/* Pass 2: the lines of one article's body, the articles in any order.
- * Returns 0 or -1 (no memory). */
-int dw_report_lines_recount(dw_report_lines *l, const char *body, size_t n);
+/* Pass 2: the lines of one article's body, outlet its outlet (sources.id,
+ * 0 unknown); the articles in any order. Returns 0 or -1 (no memory). */
+int dw_report_lines_recount(dw_report_lines *l, const char *body, size_t n, int64_t outlet);
+
+/* A repeated line, as dw_report_lines_top gives it. */
+typedef struct {
+    const char *text;      /* the line, NUL-ended (owned by the counter, valid until it is freed) */
+    uint64_t articles;     /* articles holding it */
+    size_t outlets;        /* distinct outlets of those articles (unknown counts as one) */
+    int64_t top_outlet;    /* the outlet with most of them (ties: the lowest id; 0 unknown) */
+    uint64_t top_articles; /* its articles holding the line */
+} dw_report_line;
+
 /* After pass 2: up to max candidates held by at least min_articles articles,
- * most articles first (ties by the line's bytes), into text[] (NUL-ended,
- * owned by l, valid until it is freed) and articles[]; returns how many. */
-size_t dw_report_lines_top(dw_report_lines *l, uint64_t min_articles, const char **text, uint64_t *articles,
-                           size_t max);
+ * most articles first (ties by the line's bytes), into out[]; returns how
+ * many. */
+size_t dw_report_lines_top(dw_report_lines *l, uint64_t min_articles, dw_report_line *out, size_t max);
 /* Articles read in pass 1. */
 uint64_t dw_report_lines_articles(const dw_report_lines *l);
 

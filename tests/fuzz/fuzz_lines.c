@@ -7,7 +7,9 @@
  * reports must be held by exactly the number of articles it says, counted
  * here naively (each article's lines split, trimmed of ASCII blanks, kept
  * when 1 to DW_REPORT_LINE_MAX bytes, compared byte for byte), and must come
- * most articles first. Each article is copied to an exact-size buffer so
+ * most articles first, with 1 to 3 outlets (an article's outlet is its
+ * length modulo 3) of which the first holds at least its share. Each
+ * article is copied to an exact-size buffer so
  * that any read past its end is caught. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,7 +66,8 @@ typedef struct {
 static void feed(const char *body, size_t n, void *arg)
 {
     fz_ctx *c = arg;
-    int r = c->pass == 1 ? dw_report_lines_add(c->l, body, n) : dw_report_lines_recount(c->l, body, n);
+    /* the outlet of an article: its length modulo 3 */
+    int r = c->pass == 1 ? dw_report_lines_add(c->l, body, n) : dw_report_lines_recount(c->l, body, n, (int64_t)(n % 3));
     if (r != 0)
         abort();
 }
@@ -89,16 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dw_report_lines_candidates(c.l, k);
     c.pass = 2;
     each_article(data, size, feed, &c);
-    const char *text[16];
-    uint64_t n[16];
-    size_t got = dw_report_lines_top(c.l, 1, text, n, 16);
+    dw_report_line top[16];
+    size_t got = dw_report_lines_top(c.l, 1, top, 16);
     for (size_t i = 0; i < got; i++) {
-        if (i > 0 && n[i] > n[i - 1])
+        if (i > 0 && top[i].articles > top[i - 1].articles)
             abort();
-        c.line = text[i];
+        c.line = top[i].text;
         c.count = 0;
         each_article(data, size, naive, &c);
-        if (c.count != n[i])
+        if (c.count != top[i].articles || top[i].outlets < 1 || top[i].outlets > 3 ||
+            top[i].top_articles * top[i].outlets < top[i].articles || top[i].top_articles > top[i].articles)
             abort();
     }
     dw_report_lines_free(c.l);

@@ -480,6 +480,9 @@ Test(report, repeated_lines_of_a_corpus, .timeout = 120)
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ls, 0), "line")), "تابعونا على تويتر");
     cr_assert_eq(json_integer_value(json_object_get(json_array_get(ls, 0), "articles")), 3);
     cr_assert_float_eq(json_real_value(json_object_get(json_array_get(ls, 0), "share")), 1.0, 1e-9);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(ls, 0), "outlets")), 1);
+    cr_assert(json_is_null(json_object_get(json_array_get(ls, 0), "top_outlet")), "no outlet named: null");
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(ls, 0), "top_outlet_articles")), 3);
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ls, 1), "line")), "من مراسلنا في المدينة");
     cr_assert_eq(json_integer_value(json_object_get(json_array_get(ls, 1), "articles")), 2);
     json_decref(rep);
@@ -488,6 +491,7 @@ Test(report, repeated_lines_of_a_corpus, .timeout = 120)
     cr_assert_eq(DIWAN(NULL, "report", db, "--out", html_p), 0);
     char *html = dwt_read_file(html_p, NULL);
     cr_assert(contains(html, "<td class=\"t\" dir=\"auto\">تابعونا على تويتر</td><td class=\"n\" dir=\"ltr\">3</td>"));
+    cr_assert(contains(html, "<td class=\"t\" dir=\"auto\">(unknown outlet) <span dir=\"ltr\">(3)</span></td>"));
     free(html);
     dwt_rmtree(tmp);
     free(tmp);
@@ -651,7 +655,9 @@ static void feed_lines(dw_report_lines *l, int pass)
         snprintf(body, sizeof body, "خبر رقم %d في الصفحة\n  تابعونا على الشبكات  \r\n%s%s%s\n   \n%s",
                  i, i % 10 < 3 ? "حقوق النشر محفوظة\n" : "", i % 20 == 0 ? "اعلان: اشترك الآن\nاعلان: اشترك الآن\n" : "",
                  i % 2 ? long_line : "", i % 20 == 0 ? "تابعونا على الشبكات" : "");
-        int r = pass == 1 ? dw_report_lines_add(l, body, strlen(body)) : dw_report_lines_recount(l, body, strlen(body));
+        /* outlets: 7 for articles i % 3 == 0, 9 for the others */
+        int r = pass == 1 ? dw_report_lines_add(l, body, strlen(body))
+                          : dw_report_lines_recount(l, body, strlen(body), i % 3 == 0 ? 7 : 9);
         cr_assert_eq(r, 0);
     }
 }
@@ -667,17 +673,22 @@ Test(report, repeated_lines)
     cr_assert_eq(dw_report_lines_articles(l), 1000);
     cr_assert_eq(dw_report_lines_candidates(l, 100) > 0, 1);
     feed_lines(l, 2);
-    const char *text[10];
-    uint64_t n[10];
-    size_t k = dw_report_lines_top(l, 2, text, n, 10);
+    dw_report_line top[10];
+    size_t k = dw_report_lines_top(l, 2, top, 10);
     cr_assert_eq(k, 3, "only the repeated lines: %zu", k);
-    cr_assert_str_eq(text[0], "تابعونا على الشبكات");
-    cr_assert_eq(n[0], 1000);
-    cr_assert_str_eq(text[1], "حقوق النشر محفوظة");
-    cr_assert_eq(n[1], 300);
-    cr_assert_str_eq(text[2], "اعلان: اشترك الآن");
-    cr_assert_eq(n[2], 50, "counted once per article");
-    cr_assert_eq(dw_report_lines_top(l, 60, text, n, 10), 2, "min_articles");
+    cr_assert_str_eq(top[0].text, "تابعونا على الشبكات");
+    cr_assert_eq(top[0].articles, 1000);
+    cr_assert_eq(top[0].outlets, 2);
+    cr_assert_eq(top[0].top_outlet, 9);
+    cr_assert_eq(top[0].top_articles, 666);
+    cr_assert_str_eq(top[1].text, "حقوق النشر محفوظة");
+    cr_assert_eq(top[1].articles, 300);
+    cr_assert_eq(top[1].outlets, 2);
+    cr_assert_eq(top[1].top_outlet, 9);
+    cr_assert_eq(top[1].top_articles, 200);
+    cr_assert_str_eq(top[2].text, "اعلان: اشترك الآن");
+    cr_assert_eq(top[2].articles, 50, "counted once per article");
+    cr_assert_eq(dw_report_lines_top(l, 60, top, 10), 2, "min_articles");
     dw_report_lines_free(l);
     /* 4 counters: the line in every article is still found (it holds more
      * than a fifth of the distinct lines), counted exactly */
@@ -685,10 +696,10 @@ Test(report, repeated_lines)
     feed_lines(l, 1);
     dw_report_lines_candidates(l, 4);
     feed_lines(l, 2);
-    k = dw_report_lines_top(l, 2, text, n, 10);
+    k = dw_report_lines_top(l, 2, top, 10);
     cr_assert_geq(k, 1);
-    cr_assert_str_eq(text[0], "تابعونا على الشبكات");
-    cr_assert_eq(n[0], 1000);
+    cr_assert_str_eq(top[0].text, "تابعونا على الشبكات");
+    cr_assert_eq(top[0].articles, 1000);
     dw_report_lines_free(l);
     dw_report_lines_free(NULL);
     /* one article of 200,000 distinct short lines (a scan per line was
@@ -699,8 +710,8 @@ Test(report, repeated_lines)
     l = dw_report_lines_new(0);
     cr_assert_eq(dw_report_lines_add(l, big.data, big.len), 0);
     dw_report_lines_candidates(l, 100);
-    cr_assert_eq(dw_report_lines_recount(l, big.data, big.len), 0);
-    cr_assert_eq(dw_report_lines_top(l, 2, text, n, 10), 0);
+    cr_assert_eq(dw_report_lines_recount(l, big.data, big.len, 0), 0);
+    cr_assert_eq(dw_report_lines_top(l, 2, top, 10), 0);
     dw_report_lines_free(l);
     dw_buf_free(&big);
 }
