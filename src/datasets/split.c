@@ -1232,6 +1232,7 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
     }
     dw_db_exec(db, "COMMIT", e);
     in_tx = 0;
+    sum->undated = c.undated;
 
     /* names of the files, now that the shard counts are known */
     size_t nall = 3;
@@ -1265,7 +1266,6 @@ dw_rc dw_split_run(dw_db *db, const dw_split_opts *o, const char *out, dw_split_
             sum->files++;
         }
         sum->rows[s] = so[s].rows;
-        sum->undated = c.undated;
         json_object_set_new(sj, "rows", json_integer(so[s].rows));
         json_object_set_new(sj, "files", fl);
         json_object_set_new(sj, "by_source", json_incref(so[s].by_source));

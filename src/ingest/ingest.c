@@ -940,11 +940,6 @@ static int sync_aliases(run *R)
     return 0;
 }
 
-/* Words of an outlet name an input may introduce (a source line's value
- * with more is a citation or a sentence: kept as written in the sighting,
- * not made an outlet; --sources can still name a longer outlet). */
-#define OUTLET_MAX_WORDS 8
-
 /* Number of space-separated words of a normalized string (single spaces). */
 static size_t norm_words(const char *s, size_t n)
 {
@@ -960,11 +955,12 @@ static int write_article(run *R, const batch *b, const item *it, const input *in
     if (it->source.off != NONE && it->src_norm.n) {
         const char *src = arena_str(b, it->source);
         int idx = dw_registry_lookup(R->reg, src, it->source.n);
-        /* a longer value that no built-in or --sources alias names is not
-         * an outlet's name (not even when an older diwan made it one): the
-         * outlet is unknown, the line stays in the sighting as written */
+        /* a value of more than DW_PAGE_OUTLET_MAX_WORDS words that no
+         * built-in or --sources alias names is a citation or a sentence,
+         * not an outlet's name (not even when an older diwan made it one):
+         * the outlet is unknown, the line stays in the sighting as written */
         int outlet = (idx >= 0 && dw_registry_origin(R->reg, idx) != DW_ORIGIN_SEEN) ||
-                     norm_words(arena_str(b, it->src_norm), it->src_norm.n) <= OUTLET_MAX_WORDS;
+                     norm_words(arena_str(b, it->src_norm), it->src_norm.n) <= DW_PAGE_OUTLET_MAX_WORDS;
         if (idx < 0 && outlet) {
             idx = dw_registry_add(R->reg, src, it->source.n, src, DW_ORIGIN_SEEN);
             if (idx < 0 || sync_aliases(R) < 0) {

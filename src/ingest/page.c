@@ -110,7 +110,6 @@
 #include "ingest/date.h"
 
 #define MARKER_PREFIX 256 /* bytes of a line normalized to find a marker */
-#define BYLINE_MAX_WORDS 8 /* longest byline value taken for an outlet name */
 #define DATELINE_MAX_WORDS 8 /* longest line read as a dateline (art_dateline) */
 
 typedef enum {
@@ -346,14 +345,13 @@ static int nomem(dw_page_parser *p)
 }
 
 /* Adds to *lost the '?' and U+FFFD (EF BF BD) of s, found with memchr
- * (they are rare in text), and to *bytes its length. */
-static void garbled_lost(dw_span s, uint64_t *lost, uint64_t *bytes)
+ * (they are rare in text). */
+static void garbled_lost(dw_span s, uint64_t *lost)
 {
     static const unsigned char marks[2] = {'?', 0xEF};
     for (int m = 0; m < 2; m++)
         for (const char *p = s.p, *end = s.p + s.n; (p = memchr(p, marks[m], (size_t)(end - p))) != NULL; p++)
             *lost += m == 0 || (end - p >= 3 && p[1] == '\xBF' && p[2] == '\xBD');
-    *bytes += s.n;
 }
 
 /* Adds to *chars the characters of s other than ASCII white space and
@@ -424,10 +422,10 @@ static int art_emit(dw_page_parser *p)
     }
     /* garbled: the marks counted first; the characters only when the marks
      * could reach the share (a character takes at most 4 bytes) */
-    uint64_t lost = 0, bytes = 0, chars = 0;
-    garbled_lost(out.title, &lost, &bytes);
-    garbled_lost(out.body, &lost, &bytes);
-    if (lost * 100 * 4 >= bytes * DW_PAGE_GARBLED_PCT) {
+    uint64_t lost = 0, chars = 0;
+    garbled_lost(out.title, &lost);
+    garbled_lost(out.body, &lost);
+    if (lost * 100 * 4 >= (uint64_t)(out.title.n + out.body.n) * DW_PAGE_GARBLED_PCT) {
         garbled_chars(out.title, &chars);
         garbled_chars(out.body, &chars);
     }
@@ -733,7 +731,7 @@ static size_t count_words(const char *s, size_t n, size_t max)
  * closes the article. Its value (further leading colons dropped) is
  *   empty: skipped;
  *   a date (dw_date_parse): the article's date, unless it has one;
- *   at most BYLINE_MAX_WORDS words: the article's source (a closing source
+ *   at most DW_PAGE_OUTLET_MAX_WORDS words: the article's source (a closing source
  *     line with a value replaces it);
  *   longer: the first body line (a label stuck to a paragraph).
  * The article stays open in every case. */
@@ -752,7 +750,7 @@ static int art_byline(dw_page_parser *p, dw_span v)
         p->a.has_date = 1;
         return buf_set(p, &p->a.date, v.p, v.n);
     }
-    if (count_words(v.p, v.n, BYLINE_MAX_WORDS) > BYLINE_MAX_WORDS)
+    if (count_words(v.p, v.n, DW_PAGE_OUTLET_MAX_WORDS) > DW_PAGE_OUTLET_MAX_WORDS)
         return art_body_line(p, v.p, v.n);
     p->a.has_source = 1;
     return buf_set(p, &p->a.source, v.p, v.n);

@@ -21,6 +21,9 @@
 #define DW_PAGE_MAX_LINE (16u << 20)    /* a longer line is an error (quarantined page) */
 #define DW_PAGE_MAX_ARTICLE (64u << 20) /* a larger article is quarantined */
 #define DW_PAGE_MAX_KEYWORDS 256        /* further keywords are ignored */
+/* The most words an outlet's name has: a byline value with more is a body
+ * line (page.c), a source value with more is not made an outlet (ingest). */
+#define DW_PAGE_OUTLET_MAX_WORDS 8
 /* An article whose title and body hold at least this share (in percent) of
  * '?' and U+FFFD among their characters (ASCII white space left out) is
  * garbled: its text was lost in an earlier conversion (quarantined,

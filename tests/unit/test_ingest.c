@@ -39,17 +39,26 @@ static void teardown(void)
 
 TestSuite(ingest, .init = setup, .fini = teardown, .timeout = 120);
 
-static dw_rc ingest(const char *dbp, int threads, int n, const char *const *inputs, dw_ingest_stats *st)
+/* Ingests inputs with threads threads, reading unchanged inputs again when
+ * reread; the run's figures in *st (may be NULL). */
+static dw_rc ingest_run(const char *dbp, int threads, int reread, int n, const char *const *inputs,
+                        dw_ingest_stats *st)
 {
     dw_ingest_opts o;
     memset(&o, 0, sizeof o);
     o.threads = threads;
+    o.reread = reread;
     dw_err e = {{0}};
     dw_ingest_stats local;
     dw_rc rc = dw_ingest_run(dbp, inputs, n, &o, st ? st : &local, &e);
     if (rc != DW_OK)
         cr_log_info("ingest: %s", e.msg);
     return rc;
+}
+
+static dw_rc ingest(const char *dbp, int threads, int n, const char *const *inputs, dw_ingest_stats *st)
+{
+    return ingest_run(dbp, threads, 0, n, inputs, st);
 }
 
 #define q1 dwt_q1
@@ -183,13 +192,7 @@ Test(ingest, a_long_source_value_is_not_an_outlet)
              cite, "موسوعة الاخلاق الكبري الجزء الثالث الصفحة مئة وعشرون تقريبا", cite, cite);
     cr_assert_eq(exec_sql(db, sql), SQLITE_OK);
     cr_assert_eq(q1(db, "SELECT count(*) FROM articles WHERE source_id = 900"), 1);
-    dw_ingest_opts o;
-    memset(&o, 0, sizeof o);
-    o.threads = 1;
-    o.reread = 1;
-    dw_err e = {{0}};
-    dw_ingest_stats st;
-    cr_assert_eq(dw_ingest_run(db, inputs, 1, &o, &st, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(ingest_run(db, 1, 1, 1, inputs, NULL), DW_OK);
     cr_expect_eq(q1(db, "SELECT count(*) FROM articles WHERE source_id = 900"), 0);
     cr_expect_eq(q1(db, "SELECT count(*) FROM sightings WHERE source_id IS NULL AND source_raw LIKE 'موسوعة%'"), 1);
 }
@@ -216,13 +219,8 @@ Test(ingest, reread_reads_unchanged_inputs_again)
                         fx("tests/data/ingest/c.jsonl")};
     cr_assert_eq(ingest(db, 1, 3, in, NULL), DW_OK);
     char *before = dump(db, 0);
-    dw_ingest_opts o;
-    memset(&o, 0, sizeof o);
-    o.threads = 2;
-    o.reread = 1;
-    dw_err e = {{0}};
     dw_ingest_stats st;
-    cr_assert_eq(dw_ingest_run(db, in, 3, &o, &st, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(ingest_run(db, 2, 1, 3, in, &st), DW_OK);
     cr_expect_eq(st.files_skipped, 0);
     cr_expect_eq(st.files_done, 3);
     cr_expect_eq(st.sightings, 7, "every article found again");
