@@ -159,6 +159,24 @@ size_t dw_utf8_valid_prefix(const unsigned char *s, size_t n)
     return i;
 }
 
+size_t dw_utf8_count(const char *s, size_t n)
+{
+    const uint64_t hi = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t cont = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, u + i, 8);
+        /* a continuation byte has bit 7 set and bit 6 clear; the byte
+         * count of the marks is the sum of their bits, by a multiply */
+        uint64_t c = x & ~(x << 1) & hi;
+        cont += (size_t)(((c >> 7) * ones) >> 56);
+    }
+    for (; i < n; i++)
+        cont += (u[i] & 0xC0) == 0x80;
+    return n - cont;
+}
+
 size_t dw_utf8_incomplete_tail(const unsigned char *s, size_t n)
 {
     for (size_t k = 1; k <= 3 && k <= n; k++) {

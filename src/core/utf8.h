@@ -28,6 +28,11 @@ size_t dw_utf8_encode(int32_t cp, char out[4]);
 /* Length of the longest prefix of s[0..n) that is valid UTF-8. */
 size_t dw_utf8_valid_prefix(const unsigned char *s, size_t n);
 
+/* Number of code points in s[0..n): its bytes that are not continuation
+ * bytes (10xxxxxx), so an invalid sequence counts as its lead bytes. Eight
+ * bytes at a time. */
+size_t dw_utf8_count(const char *s, size_t n);
+
 /* Number of bytes at the end of s[0..n) that form an incomplete but so far
  * valid sequence (0..3): what a chunked reader must carry to the next chunk. */
 size_t dw_utf8_incomplete_tail(const unsigned char *s, size_t n);

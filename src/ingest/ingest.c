@@ -493,14 +493,6 @@ static void add_issue(producer *P, item_kind kind, uint64_t offset, const char *
     it->msg = put_str(P->b, msg, strlen(msg), &P->oom);
 }
 
-static size_t count_cps(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
-}
-
 static int on_article(void *ud, const dw_article *a)
 {
     producer *P = ud;
@@ -530,7 +522,7 @@ static int on_article(void *ud, const dw_article *a)
     if (dw_norm_text(&P->norm, a->body.p, a->body.n, nf) < 0)
         P->oom = 1;
     dw_hash128 h = dw_hash128_of(dw_buf_str(&P->norm), P->norm.len);
-    b->items[idx].n_chars = (int64_t)count_cps(dw_buf_str(&P->norm), P->norm.len);
+    b->items[idx].n_chars = (int64_t)dw_utf8_count(dw_buf_str(&P->norm), P->norm.len);
     /* one tokenization counts the tokens and hashes the 13-grams */
     size_t ntok = 0;
     dw_buf_reset(&P->grams);

@@ -359,6 +359,105 @@ Test(stats, unigram_only_runs_equal_the_unigrams_of_full_runs, .timeout = 120)
     free(tmp);
 }
 
+/* One token of the naive count below: its bytes and its article. */
+typedef struct {
+    char *s;  /* the token (owned by the test) */
+    int art;  /* its article */
+} raw_tok;
+
+static int cmp_raw_tok(const void *a, const void *b)
+{
+    const raw_tok *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c ? c : (x->art > y->art) - (x->art < y->art);
+}
+
+/* the whitespace tokenizer reads eight bytes at a time: it splits exactly
+ * where a byte-by-byte reading does, and counts the same characters, on
+ * bodies of every length up to 60 bytes drawn from the six white-space
+ * bytes, other control bytes, '!', DEL, Arabic letters and stray UTF-8
+ * bytes (counted naively here: tokens, df, the overall bucket's tokens and
+ * characters) */
+Test(stats, raw_tokens_split_as_byte_by_byte, .timeout = 120)
+{
+    static const char *const pick[] = {" ", "\t", "\n", "\v", "\f", "\r", "\x01", "\x1F", "!", "\x7F",
+                                       "a", "z", "\xD8\xA8", "\xD9\x85", "\x80", "\xFF", "\xD9", "  "};
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    raw_tok *toks = NULL;
+    size_t ntok = 0, cap = 0, chars = 0;
+    uint32_t x = 7;
+    int art = 0;
+    for (int round = 0; round < 6; round++)
+        for (size_t len = 0; len <= 60; len++, art++) {
+            char body[128];
+            size_t n = 0;
+            while (n < len) { /* pieces until len bytes or a little more */
+                x = x * 1103515245u + 12345u;
+                const char *p = pick[(x >> 16) % (sizeof pick / sizeof *pick)];
+                memcpy(body + n, p, strlen(p));
+                n += strlen(p);
+            }
+            body[n] = '\0';
+            add_article(db, NULL, NULL, body);
+            for (size_t i = 0; i < n; i++)
+                chars += ((unsigned char)body[i] & 0xC0) != 0x80;
+            for (size_t i = 0; i < n;) { /* byte by byte */
+                if (strchr(" \t\n\v\f\r", body[i])) {
+                    i++;
+                    continue;
+                }
+                size_t st = i;
+                while (i < n && !strchr(" \t\n\v\f\r", body[i]))
+                    i++;
+                if (ntok == cap) {
+                    cap = cap ? 2 * cap : 256;
+                    toks = realloc(toks, cap * sizeof *toks);
+                    cr_assert(toks);
+                }
+                toks[ntok].s = strndup(body + st, i - st);
+                toks[ntok++].art = art;
+            }
+        }
+    qsort(toks, ntok, sizeof *toks, cmp_raw_tok);
+    dw_buf want = DW_BUF_INIT;
+    for (size_t i = 0; i < ntok;) {
+        size_t j = i, df = 0;
+        for (; j < ntok && strcmp(toks[j].s, toks[i].s) == 0; j++)
+            df += j == i || toks[j].art != toks[j - 1].art;
+        dw_buf_printf(&want, "%s\t%zu\t%zu\n", toks[i].s, j - i, df);
+        i = j;
+    }
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.whitespace = 1;
+    o.normalize = 0;
+    o.ngram_max = 1;
+    o.cooc = 0;
+    for (int threads = 1; threads <= 2; threads++) {
+        o.threads = threads;
+        run_stats(db, &o);
+        char *got = dump(db, "SELECT g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"
+                             " WHERE b.kind = 'all' AND g.n = 1 ORDER BY g.term");
+        cr_expect(strcmp(got, dw_buf_str(&want)) == 0, "raw tokens differ from a byte-by-byte split (threads %d)",
+                  threads);
+        char *totals = dump(db, "SELECT articles, tokens, chars FROM stats_buckets WHERE kind = 'all'");
+        char line[96];
+        snprintf(line, sizeof line, "%d\t%zu\t%zu\n", art, ntok, chars);
+        cr_expect_str_eq(totals, line);
+        free(got);
+        free(totals);
+    }
+    for (size_t i = 0; i < ntok; i++)
+        free(toks[i].s);
+    free(toks);
+    dw_buf_free(&want);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
 /* --per none and --per month count the same overall (and monthly) n-grams
  * as the default, without the other buckets; also with no normalization and
  * the whitespace tokenizer (the body is counted in place, not copied) */

@@ -144,6 +144,29 @@ Test(utf8, valid_prefix)
                      "case %zu", i);
 }
 
+/* dw_utf8_count (eight bytes at a time) against a byte-by-byte count, on
+ * random bytes weighted towards continuation and lead bytes, for every
+ * length up to 80 at every alignment */
+Test(utf8, count_matches_byte_by_byte)
+{
+    static const unsigned char pick[] = {'a', ' ', 0x7F, 0x80, 0xBF, 0xA7, 0xC0, 0xD8, 0xD9, 0xE2, 0xF0, 0xFF, 0x40};
+    unsigned char buf[96];
+    uint32_t x = 12345;
+    for (int round = 0; round < 50; round++)
+        for (size_t n = 0; n <= 80; n++)
+            for (size_t at = 0; at < 8; at++) {
+                for (size_t i = 0; i < n; i++) {
+                    x = x * 1103515245u + 12345u;
+                    buf[at + i] = pick[(x >> 16) % sizeof pick];
+                }
+                size_t want = 0;
+                for (size_t i = 0; i < n; i++)
+                    want += (buf[at + i] & 0xC0) != 0x80;
+                cr_assert_eq(dw_utf8_count((const char *)buf + at, n), want, "length %zu at %zu", n, at);
+            }
+    cr_expect_eq(dw_utf8_count("\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 abc\xF0\x9F\x98\x80", 16), 9u);
+}
+
 Test(utf8, incomplete_tail)
 {
     static const struct {
