@@ -111,6 +111,8 @@
 
 #define MARKER_PREFIX 256 /* bytes of a line normalized to find a marker */
 #define DATELINE_MAX_WORDS 8 /* longest line read as a dateline (art_dateline) */
+#define BYLINE_MAX_WORDS 16  /* longest byline value read as a date (art_byline) */
+#define BYLINE_DATE_WORD 3   /* a longer byline's date starts within its first words */
 
 typedef enum {
     PH_START = 0, /* no open article */
@@ -726,14 +728,38 @@ static size_t count_words(const char *s, size_t n, size_t max)
     return words;
 }
 
+/* The 1-based index of the first space-separated word of s[0..n) holding
+ * a digit (ASCII, Arabic-Indic or Persian), looked for up to word max;
+ * max + 1 when none is. */
+static size_t first_digit_word(const char *s, size_t n, size_t max)
+{
+    size_t words = 0;
+    int in_word = 0;
+    for (size_t i = 0; i < n && words <= max;) {
+        int32_t cp;
+        size_t l = dw_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        int sp = cp_is_space(cp);
+        words += !sp && !in_word;
+        in_word = !sp;
+        if ((cp >= '0' && cp <= '9') || (cp >= 0x660 && cp <= 0x669) || (cp >= 0x6F0 && cp <= 0x6F9))
+            return words;
+        i += l ? l : 1;
+    }
+    return max + 1;
+}
+
 /* A source line between the main article's title and its first body line:
  * a byline, as newspapers print it under the title, not the line that
  * closes the article. Its value (further leading colons dropped) is
  *   empty: skipped;
- *   a date (dw_date_parse): the article's date, unless it has one;
+ *   a date (dw_date_parse) of at most DW_PAGE_OUTLET_MAX_WORDS words, or
+ *     of at most BYLINE_MAX_WORDS whose date starts within the first
+ *     BYLINE_DATE_WORD words (`يوم الأربعاء 09/05/2012 م - الموافق ...
+ *     الساعة 7:27 مساءً`): the article's date, unless it has one;
  *   at most DW_PAGE_OUTLET_MAX_WORDS words: the article's source (a closing source
  *     line with a value replaces it);
- *   longer: the first body line (a label stuck to a paragraph).
+ *   longer: the first body line (a label stuck to a paragraph, even one
+ *     that mentions a date: its text is kept).
  * The article stays open in every case. */
 static int art_byline(dw_page_parser *p, dw_span v)
 {
@@ -744,13 +770,16 @@ static int art_byline(dw_page_parser *p, dw_span v)
     if (!v.n)
         return 0;
     char iso[11];
-    if (dw_date_parse(v.p, v.n, iso)) {
+    size_t words = count_words(v.p, v.n, BYLINE_MAX_WORDS);
+    int date_shaped = words <= DW_PAGE_OUTLET_MAX_WORDS ||
+                      (words <= BYLINE_MAX_WORDS && first_digit_word(v.p, v.n, BYLINE_DATE_WORD) <= BYLINE_DATE_WORD);
+    if (date_shaped && dw_date_parse(v.p, v.n, iso)) {
         if (p->a.has_date)
             return 0;
         p->a.has_date = 1;
         return buf_set(p, &p->a.date, v.p, v.n);
     }
-    if (count_words(v.p, v.n, DW_PAGE_OUTLET_MAX_WORDS) > DW_PAGE_OUTLET_MAX_WORDS)
+    if (words > DW_PAGE_OUTLET_MAX_WORDS)
         return art_body_line(p, v.p, v.n);
     p->a.has_source = 1;
     return buf_set(p, &p->a.source, v.p, v.n);
