@@ -159,6 +159,13 @@ static uint64_t word_chunk(const dw_vocab *v, uint32_t id, size_t d)
     const unsigned char *w = (const unsigned char *)v->arena + v->offs[id];
     size_t n = v->lens[id];
     uint64_t p = 0;
+    if (n >= d + 8) { /* the common case: one load */
+        memcpy(&p, w + d, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        p = __builtin_bswap64(p);
+#endif
+        return p;
+    }
     for (size_t i = d; i < d + 8; i++)
         p = p << 8 | (i < n ? w[i] : 0);
     return p;
@@ -166,6 +173,29 @@ static uint64_t word_chunk(const dw_vocab *v, uint32_t id, size_t d)
 
 #define TIE_RADIX_MIN 64 /* a run of equal chunks this long is sorted by the next chunk */
 #define TIE_DEPTH_MAX 64 /* bytes sorted by chunks; deeper ties go to the comparison sort */
+
+/* Orders a short run ids[0..m) of words whose chunks at d are equal: by
+ * their chunks at d + 8 (in pre[0..m), overwritten), an insertion sort,
+ * then by a comparison where those tie. Each word's bytes are read once
+ * or twice instead of at every comparison of a qsort (those reads miss the
+ * cache: the words of a run are scattered over the arena). */
+static void sort_short(const dw_vocab *v, uint32_t *ids, uint64_t *pre, size_t m, size_t d)
+{
+    for (size_t k = 0; k < m; k++)
+        pre[k] = word_chunk(v, ids[k], d + 8);
+    for (size_t k = 1; k < m; k++) {
+        uint64_t p = pre[k];
+        uint32_t id = ids[k];
+        size_t j = k;
+        while (j > 0 && (pre[j - 1] > p || (pre[j - 1] == p && cmp_words(v, ids[j - 1], id) > 0))) {
+            pre[j] = pre[j - 1];
+            ids[j] = ids[j - 1];
+            j--;
+        }
+        pre[j] = p;
+        ids[j] = id;
+    }
+}
 
 /* Orders ids[0..n), whose words share their first d bytes and are sorted
  * by their chunks at d (pre[i], the chunk of ids[i]): each run of equal
@@ -189,7 +219,9 @@ static int sort_ties(const dw_vocab *v, uint32_t *ids, uint64_t *pre, size_t n, 
                 pre[k] = word_chunk(v, ids[k], d + 8);
             if (dw_radix_sort_u64(pre + i, ids + i, m) != 0 || sort_ties(v, ids + i, pre + i, m, d + 8) != 0)
                 return -1;
-        } else if (m > 1)
+        } else if (m > 1 && m < TIE_RADIX_MIN)
+            sort_short(v, ids + i, pre + i, m, d);
+        else if (m > 1)
             qsort_r(ids + i, m, sizeof *ids, cmp_ids, (void *)v);
         i = j;
     }
