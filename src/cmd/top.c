@@ -130,12 +130,22 @@ int cmd_top(int argc, char **argv)
         dw_db_close(db);
         return status;
     }
+    /* the first rows of a bucket are kept in stats_top (up to its top_k):
+     * read there, not sorted out of every n-gram of the bucket */
+    char tk[32];
+    cmd_stats_info(db, "top_k", "0", tk, sizeof tk);
+    int kept = !pairs && limit > 0 && limit <= atoll(tk);
     char sql[512];
     if (pairs)
         snprintf(sql, sizeof sql,
                  "SELECT term_a, term_b, count, pmi, npmi, llr FROM stats_cooc ORDER BY %s DESC, term_a, term_b"
                  " LIMIT ?3",
                  by);
+    else if (kept)
+        snprintf(sql, sizeof sql,
+                 "SELECT t.term, t.count, t.df FROM stats_top t JOIN stats_buckets b ON b.id = t.bucket"
+                 " WHERE b.kind = ?1 AND b.name = ?2 AND t.n = ?4 AND t.by = '%s' AND t.rank <= ?3 ORDER BY t.rank",
+                 strcmp(by, "df") == 0 ? "df" : "count");
     else
         snprintf(sql, sizeof sql,
                  "SELECT g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"

@@ -206,6 +206,21 @@ CREATE TABLE IF NOT EXISTS stats_ngrams (
     df     INTEGER NOT NULL,
     PRIMARY KEY (bucket, n, term)
 ) WITHOUT ROWID;
+-- The first rows of stats_ngrams per bucket and n in the orders `diwan top`
+-- lists: by 'count' (count, then df descending, then term) and by 'df' (df,
+-- then count descending, then term), at most stats_info.top_k of each
+-- (rank 1 first), so that the top of millions of n-grams is read without
+-- scanning them. Written with stats_ngrams, rebuilt by a merge.
+CREATE TABLE IF NOT EXISTS stats_top (
+    bucket INTEGER NOT NULL,             -- stats_buckets.id
+    n      INTEGER NOT NULL,
+    by     TEXT NOT NULL CHECK (by IN ('count', 'df')),
+    rank   INTEGER NOT NULL,
+    term   TEXT NOT NULL,
+    count  INTEGER NOT NULL,
+    df     INTEGER NOT NULL,
+    PRIMARY KEY (bucket, n, by, rank)
+) WITHOUT ROWID;
 -- Per bucket and n: distinct n-grams (types), occurrences (tokens) and
 -- n-grams seen once (hapax).
 CREATE TABLE IF NOT EXISTS stats_summary (

@@ -28,6 +28,7 @@ typedef struct {
     dw_err *e;                /* error message */
     int stats;                /* 1 when `diwan stats` was run */
     int64_t all_bucket;       /* stats_buckets.id of the 'all' bucket, or -1 */
+    int64_t top_k;            /* rows per bucket, n and order in stats_top (0: none) */
 } rp_ctx;
 
 /* The figures of `diwan info`: the same list (core/figures.h). */
@@ -46,10 +47,14 @@ static const char sources_sql[] =
     " coalesce(a.near, 0) FROM sources s JOIN g ON g.source_id = s.id LEFT JOIN a ON a.source_id = s.id"
     " ORDER BY articles DESC, sightings DESC, s.name";
 
-/* Terms of a bucket as `diwan top` lists them (--by count). */
+/* Terms of a bucket as `diwan top` lists them (--by count): from stats_top
+ * when it holds enough of them (see top_sql_for), else from all of them. */
 static const char top_sql[] =
     "SELECT g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"
     " WHERE b.kind = ?1 AND b.name = ?2 AND g.n = ?4 ORDER BY g.count DESC, g.df DESC, g.term LIMIT ?3";
+static const char top_kept_sql[] =
+    "SELECT t.term, t.count, t.df FROM stats_top t JOIN stats_buckets b ON b.id = t.bucket"
+    " WHERE b.kind = ?1 AND b.name = ?2 AND t.n = ?4 AND t.by = 'count' AND t.rank <= ?3 ORDER BY t.rank";
 
 /* Members of a cluster as `diwan dups` lists them (src/cmd/dups.c). */
 static const char members_sql[] =
@@ -147,6 +152,14 @@ static int cmp_dterm(const void *pa, const void *pb)
     if (a->z != b->z)
         return a->z > b->z ? -1 : 1;
     return strcmp(a->term, b->term);
+}
+
+/* The query of a bucket's first terms: the kept ones (the statistics
+ * wrote stats_top, and it holds the report's limit), else all terms: the
+ * same rows. Binds ?1 kind, ?2 name, ?3 limit, ?4 n. */
+static const char *top_sql_for(const rp_ctx *c)
+{
+    return c->o->limit > 0 && c->o->limit <= c->top_k ? top_kept_sql : top_sql;
 }
 
 /* Tokens (n = 1) of a bucket: stats_summary, else stats_buckets. */
@@ -309,7 +322,7 @@ static dw_rc build_sources(rp_ctx *c, json_t *m, int64_t **ids_out, size_t *nids
     dw_rc rc = DW_OK;
     if (c->stats) {
         bk = rp_prepare(c, "SELECT id, articles, tokens FROM stats_buckets WHERE kind = 'source' AND name = ?1");
-        top = bk ? rp_prepare(c, top_sql) : NULL;
+        top = bk ? rp_prepare(c, top_sql_for(c)) : NULL;
         if (!top)
             rc = DW_EDB;
     }
@@ -736,7 +749,7 @@ static dw_rc build_stats(rp_ctx *c, json_t *m)
     /* top n-grams as `diwan top --ngram N` */
     json_t *ng = json_object();
     json_object_set_new(s, "ngrams", ng);
-    st = rp_prepare(c, top_sql);
+    st = rp_prepare(c, top_sql_for(c));
     if (!st)
         return DW_EDB;
     for (int n = 1; n <= 3 && rc == DW_OK; n++) {
@@ -991,7 +1004,7 @@ static dw_rc build_clusters(rp_ctx *c, json_t *m)
 dw_rc dw_report_collect(dw_db *db, const dw_report_opts *o, json_t **out, dw_err *e)
 {
     *out = NULL;
-    rp_ctx c = {db, o, e, 0, -1};
+    rp_ctx c = {db, o, e, 0, -1, 0};
     int64_t nstats = 0;
     dw_rc rc = dw_db_exec(db, "BEGIN", e);
     if (rc != DW_OK)
@@ -1001,8 +1014,11 @@ dw_rc dw_report_collect(dw_db *db, const dw_report_opts *o, json_t **out, dw_err
         return rc;
     }
     c.stats = nstats > 0;
-    if (c.stats && (rc = dw_db_int(db, "SELECT coalesce((SELECT id FROM stats_buckets WHERE kind = 'all'), -1)",
-                                   &c.all_bucket, e)) != DW_OK) {
+    if (c.stats && ((rc = dw_db_int(db, "SELECT coalesce((SELECT id FROM stats_buckets WHERE kind = 'all'), -1)",
+                                    &c.all_bucket, e)) != DW_OK ||
+                    (rc = dw_db_int(db, "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM stats_info"
+                                        " WHERE key = 'top_k'), 0)",
+                                    &c.top_k, e)) != DW_OK)) {
         dw_db_exec(db, "ROLLBACK", NULL);
         return rc;
     }

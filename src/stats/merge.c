@@ -12,6 +12,9 @@
 
 #include "stats/stats.h"
 
+#include "core/dbins.h"
+#include "stats/topk.h"
+
 /* SQL functions dw_pmi, dw_npmi, dw_llr (k11, ca, cb, t): the same C code
  * as the run's, so merged measures equal a single run's bit for bit. */
 static void sql_measure(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -40,6 +43,61 @@ static dw_rc info_get(dw_db *db, const char *schema, const char *key, char *buf,
         snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return s == SQLITE_ROW || s == SQLITE_DONE ? DW_OK : dw_db_fail(db, e, "read statistics");
+}
+
+/* stats_top again from the merged stats_ngrams: one scan in key order,
+ * each group (bucket, n) through a dw_topk, as a run writes it. */
+static dw_rc rebuild_top(dw_db *db, dw_err *e)
+{
+    dw_rc rc = dw_db_exec(db, "DELETE FROM stats_top", e);
+    if (rc != DW_OK)
+        return rc;
+    dw_topk *t = dw_topk_new(DW_STATS_TOP_K);
+    if (!t)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
+    dw_ins *ins = NULL;
+    sqlite3_stmt *st = NULL;
+    rc = dw_ins_open(db, "stats_top(bucket, n, by, rank, term, count, df)", 7, &ins, e);
+    if (rc == DW_OK &&
+        !(st = dw_db_prepare(db, "SELECT bucket, n, term, count, df FROM stats_ngrams ORDER BY bucket, n, term", e)))
+        rc = DW_EDB;
+    int64_t gb = 0;
+    int gn = 0, open = 0;
+    while (rc == DW_OK) {
+        int s = sqlite3_step(st);
+        if (s != SQLITE_ROW && s != SQLITE_DONE) {
+            rc = dw_db_fail(db, e, "merge statistics");
+            break;
+        }
+        int64_t b = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        int n = s == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
+        if (open && (s == SQLITE_DONE || b != gb || n != gn)) { /* a group ends */
+            if (dw_topk_put_rows(t, gb, gn, dw_ins_buf(ins)) < 0)
+                rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+            else
+                rc = dw_ins_flush(ins, e);
+            open = 0;
+        }
+        if (s == SQLITE_DONE || rc != DW_OK)
+            break;
+        gb = b;
+        gn = n;
+        open = 1;
+        const char *term = (const char *)sqlite3_column_text(st, 2);
+        if (dw_topk_add(t, term ? term : "", (size_t)sqlite3_column_bytes(st, 2), sqlite3_column_int64(st, 3),
+                        sqlite3_column_int64(st, 4)) != 0)
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+    }
+    sqlite3_finalize(st);
+    dw_ins_free(ins);
+    dw_topk_free(t);
+    if (rc == DW_OK) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO stats_info(key, value) VALUES ('top_k', '%d')",
+                 DW_STATS_TOP_K);
+        rc = dw_db_exec(db, sql, e);
+    }
+    return rc;
 }
 
 dw_rc dw_stats_merge(dw_db *db, const char *other_path, int64_t min_count, dw_err *e)
@@ -146,6 +204,8 @@ dw_rc dw_stats_merge(dw_db *db, const char *other_path, int64_t min_count, dw_er
     if (rc == DW_OK)
         rc = dw_db_exec(db, sql, e);
     free(sql);
+    if (rc == DW_OK)
+        rc = rebuild_top(db, e);
     if (rc == DW_OK)
         rc = dw_db_exec(db, "COMMIT", e);
     else

@@ -36,6 +36,7 @@
 #include "core/utf8.h"
 #include "stats/counter.h"
 #include "stats/lanes.h"
+#include "stats/topk.h"
 #include "stats/vocab.h"
 
 /* The articles counted: cluster representatives (an article that the
@@ -536,6 +537,9 @@ typedef struct {
     dw_stats_summary *sum;   /* the summary being filled */
     /* writing */
     dw_ins *ins;             /* batched insert into the table being written */
+    dw_topk *top;            /* the first rows of the n-gram group being written (stats_top) */
+    dw_buf toprows;          /* stats_top rows made, not inserted yet (dbins cells) */
+    dw_ins *ins_top;         /* batched insert into stats_top */
     dw_buf *rows;            /* rows being built for it: its own buffer, or a pipe's (write_rows) */
     dw_bq *rq;               /* the pipe's queue, or NULL */
     dw_buf term;             /* term being built */
@@ -1123,12 +1127,29 @@ static dw_rc feed_join(feed *f, dw_err *e)
 
 /* ---- writing ---- */
 
+#define ROWS_MAIN 'M' /* a block of rows for r->ins, the table being written */
+#define ROWS_TOP 'T'  /* for r->ins_top: stats_top, written along with stats_ngrams */
+
 /* Appends the word of rank rk to r->term. */
 static int term_word(run *r, uint32_t rk)
 {
     size_t len;
     const char *w = dw_vocab_word(&r->vocab, r->vocab.order[rk - 1], &len);
     return dw_buf_append(&r->term, w, len);
+}
+
+/* Sends the stats_top rows made so far to be inserted: once a block is full,
+ * or all of them with force. On the rows' own thread, as a tagged block to
+ * the inserting thread; else inserted here. */
+static dw_rc top_flush(run *r, int force, dw_err *e)
+{
+    if (!r->toprows.len || (!force && r->toprows.len < DW_INS_BATCH_BYTES))
+        return DW_OK;
+    if (!r->rq)
+        return dw_ins_exec(r->ins_top, &r->toprows, e);
+    if (dw_buf_putc(&r->toprows, ROWS_TOP) != 0 || dw_bq_put(r->rq, &r->toprows) != 0)
+        return dw_err_set(e, DW_EINTERNAL, "statistics: writing stopped");
+    return DW_OK;
 }
 
 static dw_rc flush_group(run *r, dw_err *e)
@@ -1142,6 +1163,13 @@ static dw_rc flush_group(run *r, dw_err *e)
         dw_ins_put_int(b, (int64_t)r->g_types) != 0 || dw_ins_put_int(b, (int64_t)r->g_tokens) != 0 ||
         dw_ins_put_int(b, (int64_t)r->g_hapax) != 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (r->top) { /* the group's first rows */
+        if (dw_topk_put_rows(r->top, r->group >> 3, (int)(r->group & 7), &r->toprows) < 0)
+            return dw_err_set(e, DW_ENOMEM, "out of memory");
+        dw_rc rc = top_flush(r, 0, e);
+        if (rc != DW_OK)
+            return rc;
+    }
     if (r->group == (1u << 3 | 1u)) {
         r->sum->tokens = r->g_tokens;
         r->sum->types = r->g_types;
@@ -1163,7 +1191,7 @@ static dw_rc row_end(run *r, dw_err *e)
     }
     if (!r->rq)
         return dw_ins_row(r->ins, e);
-    if (r->rows->len >= DW_INS_BATCH_BYTES && dw_bq_put(r->rq, r->rows) != 0)
+    if (r->rows->len >= DW_INS_BATCH_BYTES && (dw_buf_putc(r->rows, ROWS_MAIN) != 0 || dw_bq_put(r->rq, r->rows) != 0))
         return dw_err_set(e, DW_EINTERNAL, "statistics: writing stopped");
     return DW_OK;
 }
@@ -1172,7 +1200,8 @@ static dw_rc row_end(run *r, dw_err *e)
 typedef dw_rc (*row_maker)(run *r, dw_err *e);
 
 /* Rows made on a thread of their own while the calling thread inserts them
- * (write_rows). */
+ * (write_rows); each block of rows ends with a tag byte, ROWS_MAIN or
+ * ROWS_TOP: the table it goes to. */
 typedef struct {
     run *r;               /* the run */
     row_maker make;       /* the rows' maker */
@@ -1186,7 +1215,7 @@ static void *row_pipe_main(void *arg)
 {
     row_pipe *p = arg;
     p->rc = p->make(p->r, &p->err);
-    if (p->rc == DW_OK && p->fill.len && dw_bq_put(&p->q, &p->fill) != 0)
+    if (p->rc == DW_OK && p->fill.len && (dw_buf_putc(&p->fill, ROWS_MAIN) != 0 || dw_bq_put(&p->q, &p->fill) != 0))
         p->rc = dw_err_set(&p->err, DW_EINTERNAL, "statistics: writing stopped");
     dw_bq_close(&p->q);
     return NULL;
@@ -1221,7 +1250,10 @@ static dw_rc insert_rows(run *r, row_maker make, dw_err *e)
     dw_rc rc = DW_OK;
     dw_buf work = DW_BUF_INIT;
     while (dw_bq_take(&p->q, &work)) {
-        if (rc == DW_OK && (rc = dw_ins_exec(r->ins, &work, e)) != DW_OK)
+        dw_ins *to = work.len && work.data[work.len - 1] == ROWS_TOP ? r->ins_top : r->ins;
+        if (work.len) /* the block's tag */
+            work.len--;
+        if (rc == DW_OK && (rc = dw_ins_exec(to, &work, e)) != DW_OK)
             dw_bq_stop(&p->q); /* the maker then ends at its next block */
         report(r, r->phase, atomic_load_explicit(&r->made_pub, memory_order_relaxed), -1, 0);
     }
@@ -1268,6 +1300,8 @@ static dw_rc emit_ngram(void *ctx, const uint32_t *key, const uint64_t *vals, dw
     for (int i = 0; i < n; i++)
         if ((i && dw_buf_putc(&r->term, ' ') != 0) || term_word(r, key[1 + i]) != 0)
             return dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (r->top && dw_topk_add(r->top, r->term.data, r->term.len, (int64_t)vals[0], (int64_t)vals[1]) != 0)
+        return dw_err_set(e, DW_ENOMEM, "out of memory");
     dw_buf *b = r->rows;
     if (dw_ins_put_int(b, key[0] >> 3) != 0 || dw_ins_put_int(b, n) != 0 ||
         dw_ins_put_text(b, r->term.data, r->term.len) != 0 || dw_ins_put_int(b, (int64_t)vals[0]) != 0 ||
@@ -1336,7 +1370,9 @@ static dw_rc make_ngrams(run *r, dw_err *e)
     dw_rc rc = emit_unigrams(r, e);
     if (rc == DW_OK)
         rc = dw_counter_finish(r->ng, emit_ngram, r, e);
-    return rc == DW_OK ? flush_group(r, e) : rc;
+    if (rc == DW_OK)
+        rc = flush_group(r, e);
+    return rc == DW_OK ? top_flush(r, 1, e) : rc;
 }
 
 /* The rows of stats_cooc: the kept pairs in rank order (row_maker). */
@@ -1396,7 +1432,8 @@ static dw_rc set_info(dw_db *db, const char *key, const char *fmt, ...)
 }
 
 static const char clear_sql[] =
-    "DELETE FROM stats_info; DELETE FROM stats_buckets; DELETE FROM stats_ngrams; DELETE FROM stats_summary;"
+    "DELETE FROM stats_info; DELETE FROM stats_buckets; DELETE FROM stats_ngrams; DELETE FROM stats_top;"
+    " DELETE FROM stats_summary;"
     " DELETE FROM stats_lengths; DELETE FROM stats_cooc_terms; DELETE FROM stats_cooc;"
     " DROP INDEX IF EXISTS stats_cooc_b;";
 
@@ -1438,9 +1475,17 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
     if (rc == DW_OK && r->ng) {
         rc = dw_ins_open(db, "stats_ngrams(bucket, n, term, count, df)", 5, &r->ins, e);
         if (rc == DW_OK)
+            rc = dw_ins_open(db, "stats_top(bucket, n, by, rank, term, count, df)", 7, &r->ins_top, e);
+        if (rc == DW_OK && !(r->top = dw_topk_new(DW_STATS_TOP_K)))
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+        if (rc == DW_OK)
             rc = write_rows(r, make_ngrams, "writing n-grams", e);
         dw_ins_free(r->ins);
-        r->ins = NULL;
+        dw_ins_free(r->ins_top);
+        dw_topk_free(r->top);
+        r->ins = r->ins_top = NULL;
+        r->top = NULL;
+        dw_buf_free(&r->toprows);
         /* and the groups' figures */
         if (rc == DW_OK)
             rc = dw_ins_open(db, "stats_summary(bucket, n, types, tokens, hapax)", 5, &r->ins, e);
@@ -1529,6 +1574,8 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         bad |= set_info(db, "unit", "%llu", (unsigned long long)r->unit) != DW_OK;
         bad |= set_info(db, "pair_total", "%llu", (unsigned long long)r->pair_total) != DW_OK;
         bad |= set_info(db, "articles", "%llu", (unsigned long long)r->articles) != DW_OK;
+        if (r->ng)
+            bad |= set_info(db, "top_k", "%d", DW_STATS_TOP_K) != DW_OK;
         if (bad)
             rc = dw_db_fail(db, e, "write statistics");
     }

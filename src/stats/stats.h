@@ -27,6 +27,7 @@
 
 #define DW_STATS_NGRAM_MAX 5 /* largest --ngram-max */
 #define DW_STATS_WINDOW_MAX 20 /* largest --window (weights are exact fractions of lcm(1..20)) */
+#define DW_STATS_TOP_K 1000  /* rows of stats_top per bucket, n and order */
 
 /* Where a run is, for a progress display (dw_stats_opts.on_progress). */
 typedef struct {

@@ -254,6 +254,8 @@ static const char *const dump_sql[] = {
     "SELECT term, count FROM stats_cooc_terms ORDER BY 1",
     "SELECT term_a, term_b, count, printf('%.17g %.17g %.17g', pmi, npmi, llr) FROM stats_cooc ORDER BY 1, 2",
     "SELECT key, value FROM stats_info ORDER BY 1",
+    "SELECT b.kind, b.name, t.n, t.by, t.rank, t.term, t.count, t.df FROM stats_top t JOIN stats_buckets b"
+    " ON b.id = t.bucket ORDER BY 1, 2, 3, 4, 5",
 };
 
 /* The results of the n queries sql[], one after the other (caller frees). */
@@ -306,6 +308,117 @@ Test(stats, same_tables_with_spills_and_threads, .timeout = 120)
     free(ng_bg);
     free(whole);
     free(spilled);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+/* stats_top holds, for every bucket and n, the first DW_STATS_TOP_K rows of
+ * stats_ngrams in the two orders of `diwan top` (checked here with SQL's
+ * window functions), on one thread and with spills on several */
+Test(stats, top_rows_equal_order_by, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_synthetic(db, 0, 3000);
+    static const char check_sql[] =
+        "WITH r AS (SELECT bucket, n, term, count, df,"
+        " row_number() OVER (PARTITION BY bucket, n ORDER BY count DESC, df DESC, term) AS rc,"
+        " row_number() OVER (PARTITION BY bucket, n ORDER BY df DESC, count DESC, term) AS rd FROM stats_ngrams),"
+        " want AS (SELECT bucket, n, 'count' AS by, rc AS rank, term, count, df FROM r WHERE rc <= %d UNION ALL"
+        " SELECT bucket, n, 'df', rd, term, count, df FROM r WHERE rd <= %d)"
+        " SELECT (SELECT count(*) FROM want), (SELECT count(*) FROM stats_top),"
+        " (SELECT count(*) FROM want w JOIN stats_top t USING (bucket, n, by, rank, term, count, df)),"
+        " (SELECT max(c) FROM (SELECT count(*) AS c FROM stats_ngrams GROUP BY bucket, n)),"
+        " (SELECT value FROM stats_info WHERE key = 'top_k')";
+    char sql[1200];
+    snprintf(sql, sizeof sql, check_sql, DW_STATS_TOP_K, DW_STATS_TOP_K);
+    for (int v = 0; v < 2; v++) {
+        dw_stats_opts o;
+        dw_stats_opts_default(&o);
+        o.tmpdir = tmp;
+        o.cooc = 0;
+        o.threads = v ? 3 : 1;
+        o.budget_bytes = v ? 600u << 10 : 0;
+        run_stats(db, &o);
+        char *got = dump(db, sql);
+        long want = 0, top = 0, same = 0, biggest = 0, k = 0;
+        cr_assert_eq(sscanf(got, "%ld\t%ld\t%ld\t%ld\t%ld", &want, &top, &same, &biggest, &k), 5, "%s", got);
+        cr_expect_gt(biggest, DW_STATS_TOP_K, "no group beyond the first rows: %s", got);
+        cr_expect_gt(want, 1000);
+        cr_expect_eq(top, want, "variant %d: %s", v, got);
+        cr_expect_eq(same, want, "variant %d: %s", v, got);
+        cr_expect_eq(k, DW_STATS_TOP_K);
+        free(got);
+    }
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+/* The output of a shell command (caller frees). */
+static char *run_out(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p, "%s", cmd);
+    dw_buf b = DW_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        dw_buf_append(&b, chunk, n);
+    cr_assert_eq(pclose(p), 0, "%s", cmd);
+    return dw_buf_detach(&b, NULL);
+}
+
+/* `diwan top` reads its rows from stats_top when the limit fits in it, from
+ * every n-gram otherwise (--limit 0, a limit beyond top_k, statistics of a
+ * version without stats_top): the same rows, in every order and bucket */
+Test(stats, top_command_same_rows_kept_or_scanned, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_synthetic(db, 0, 3000);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.cooc = 0;
+    run_stats(db, &o);
+    char *month = dump(db, "SELECT name FROM stats_buckets WHERE kind = 'month' ORDER BY articles DESC LIMIT 1");
+    month[strcspn(month, "\n")] = '\0';
+    static const char *const args[] = {"--ngram 1 --limit 20", "--ngram 2 --by df --limit 1000",
+                                       "--ngram 3 --limit 7 --format csv", "--ngram 2 --limit 50 --month"};
+    char *kept[4], *all = NULL;
+    char cmd[8192], a[256];
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) /* statistics as a version without stats_top wrote them */
+            cr_assert_eq(sqlite3_exec(db->h, "DELETE FROM stats_top; DELETE FROM stats_info WHERE key = 'top_k'",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        for (int i = 0; i < 4; i++) {
+            snprintf(a, sizeof a, "%s%s%s", args[i], i == 3 ? " " : "", i == 3 ? month : "");
+            snprintf(cmd, sizeof cmd, "'%s' top %s '%s/a.db'", dwt_bin(), a, tmp);
+            char *out = run_out(cmd);
+            cr_assert_gt(strlen(out), 20, "%s", cmd);
+            if (pass == 0)
+                kept[i] = out;
+            else {
+                cr_expect_str_eq(out, kept[i], "%s", a);
+                free(out);
+                free(kept[i]);
+            }
+        }
+        /* --limit 1001: beyond what is kept */
+        snprintf(cmd, sizeof cmd, "'%s' top --ngram 2 --limit 1001 '%s/a.db'", dwt_bin(), tmp);
+        char *out = run_out(cmd);
+        if (pass == 0)
+            all = out;
+        else {
+            cr_expect_str_eq(out, all);
+            free(out);
+            free(all);
+        }
+    }
+    free(month);
     dw_db_close(db);
     dwt_rmtree(tmp);
     free(tmp);
