@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "core/buf.h"
 #include "helpers.h"
 #include "report/render.h"
@@ -311,6 +313,91 @@ static char *check_html(const char *tmp, const char *path)
     snprintf(out, sizeof out, "%s/check.txt", tmp);
     cr_assert_eq(run(out, (const char *const[]){"/usr/bin/python3", "-c", html_check_py, path, NULL}), 0);
     return dwt_read_file(out, NULL);
+}
+
+/* One term of a source, as the test below ranks them. */
+typedef struct {
+    char *term;   /* (owned) */
+    long long count, df;
+    double z;
+} dterm;
+
+static int cmp_dt(const void *pa, const void *pb)
+{
+    const dterm *a = pa, *b = pb;
+    if (a->z != b->z)
+        return a->z > b->z ? -1 : 1;
+    return strcmp(a->term, b->term);
+}
+
+/* the distinctive terms of each outlet (merged in one pass over the
+ * sources' and the corpus' unigrams) are the first of all its terms ranked
+ * here one by one through a join, at a limit below and above the number of
+ * terms of the smaller outlets */
+Test(report, distinctive_terms_rank_every_term, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    char *db = sample_db(tmp, 1);
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    static const char *const limits[] = {"5", "900"};
+    for (int li = 0; li < 2; li++) {
+        size_t limit = (size_t)atoi(limits[li]);
+        json_t *rep = report_json(tmp, db, limits[li]);
+        json_t *rs = json_object_get(rep, "sources");
+        cr_assert_eq(json_array_size(rs), 4);
+        size_t short_lists = 0;
+        for (size_t i = 0; i < json_array_size(rs); i++) {
+            json_t *src = json_array_get(rs, i);
+            sqlite3_stmt *st;
+            cr_assert_eq(sqlite3_prepare_v2(h,
+                                            "SELECT s.term, s.count, s.df, a.count,"
+                                            " (SELECT tokens FROM stats_summary WHERE bucket = b.id AND n = 1),"
+                                            " (SELECT tokens FROM stats_summary WHERE bucket = 1 AND n = 1)"
+                                            " FROM stats_buckets b JOIN stats_ngrams s ON s.bucket = b.id AND s.n = 1"
+                                            " JOIN stats_ngrams a ON a.bucket = 1 AND a.n = 1 AND a.term = s.term"
+                                            " WHERE b.kind = 'source' AND b.name = ?1",
+                                            -1, &st, NULL),
+                         SQLITE_OK, "%s", sqlite3_errmsg(h));
+            sqlite3_bind_text(st, 1, json_string_value(json_object_get(src, "name")), -1, SQLITE_STATIC);
+            dterm *v = NULL;
+            size_t n = 0;
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                v = realloc(v, (n + 1) * sizeof *v);
+                double yi = sqlite3_column_double(st, 1), ya = sqlite3_column_double(st, 3);
+                double ni = sqlite3_column_double(st, 4), a0 = sqlite3_column_double(st, 5);
+                double yj = ya - yi, nj = a0 - ni;
+                double li2 = log((yi + ya) / (ni + a0 - yi - ya)), lj = log((yj + ya) / (nj + a0 - yj - ya));
+                v[n] = (dterm){strdup((const char *)sqlite3_column_text(st, 0)), sqlite3_column_int64(st, 1),
+                               sqlite3_column_int64(st, 2), (li2 - lj) / sqrt(1.0 / (yi + ya) + 1.0 / (yj + ya))};
+                n++;
+            }
+            sqlite3_finalize(st);
+            cr_assert_gt(n, 20u);
+            qsort(v, n, sizeof *v, cmp_dt);
+            json_t *dt = json_object_get(src, "distinctive_terms");
+            size_t want = n < limit ? n : limit;
+            short_lists += n < limit;
+            cr_assert_eq(json_array_size(dt), want, "%zu terms for %zu", json_array_size(dt), want);
+            for (size_t k = 0; k < want; k++) {
+                json_t *o = json_array_get(dt, k);
+                cr_expect_str_eq(json_string_value(json_object_get(o, "term")), v[k].term, "rank %zu", k + 1);
+                cr_expect_eq(json_integer_value(json_object_get(o, "count")), v[k].count);
+                cr_expect_eq(json_integer_value(json_object_get(o, "df")), v[k].df);
+                cr_expect_float_eq(json_real_value(json_object_get(o, "z")), round(v[k].z * 1000.0) / 1000.0, 1e-9);
+            }
+            for (size_t k = 0; k < n; k++)
+                free(v[k].term);
+            free(v);
+        }
+        if (li == 1)
+            cr_expect_gt(short_lists, 0u, "no outlet with fewer terms than the limit");
+        json_decref(rep);
+    }
+    sqlite3_close(h);
+    free(db);
+    dwt_rmtree(tmp);
+    free(tmp);
 }
 
 Test(report, html_structure_and_determinism, .timeout = 120)
