@@ -603,6 +603,8 @@ static uint32_t bucket_get(run *r, const char *kind, const char *name, dw_err *e
 }
 
 /* Loads the stop words (normalized as the text is) and hashes the list. */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 static dw_rc load_stopwords(run *r, unsigned norm_flags, dw_err *e)
 {
     const dw_stats_opts *o = r->o;
@@ -688,12 +690,8 @@ static dw_rc load_stopwords(run *r, unsigned norm_flags, dw_err *e)
     for (size_t i = 0; i < r->stopwords.cap; i++)
         if (r->stopwords.keys && r->stopwords.keys[i])
             ks[nk++] = r->stopwords.keys[i];
-    for (size_t i = 1; i < nk; i++) /* insertion sort: lists are small */
-        for (size_t j = i; j > 0 && strcmp(ks[j - 1], ks[j]) > 0; j--) {
-            const char *t = ks[j];
-            ks[j] = ks[j - 1];
-            ks[j - 1] = t;
-        }
+    if (nk > 1) /* lists of all inflected forms run to tens of thousands */
+        qsort(ks, nk, sizeof *ks, cmp_str);
     dw_buf all = DW_BUF_INIT;
     for (size_t i = 0; i < nk && rc == DW_OK; i++)
         if (dw_buf_puts(&all, ks[i]) != 0 || dw_buf_putc(&all, '\n') != 0)
