@@ -1538,17 +1538,22 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         if (rc == DW_OK)
             rc = dw_db_int(db, "PRAGMA cache_size", &cache, e);
         if (rc == DW_OK) {
-            char sql[160];
-            snprintf(sql, sizeof sql, "PRAGMA temp_store=FILE; PRAGMA threads=%d; PRAGMA cache_size=-4096",
-                     o->threads > 1 ? o->threads : 0);
-            rc = dw_db_exec(db, sql, e);
+            /* each a speed choice: one SQLite refuses (temp_store, once the
+             * connection has a temporary database) leaves its setting as it was */
+            char sql[3][64];
+            snprintf(sql[0], sizeof sql[0], "PRAGMA temp_store=FILE");
+            snprintf(sql[1], sizeof sql[1], "PRAGMA threads=%d", o->threads > 1 ? o->threads : 0);
+            snprintf(sql[2], sizeof sql[2], "PRAGMA cache_size=-4096");
+            for (int i = 0; i < 3; i++)
+                sqlite3_exec(db->h, sql[i], NULL, NULL, NULL);
             if (r->lanes)
                 report(r, "indexing pairs", 0, -1, 1);
-            if (rc == DW_OK)
-                rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
-            snprintf(sql, sizeof sql, "PRAGMA temp_store=%lld; PRAGMA threads=%lld; PRAGMA cache_size=%lld",
-                     (long long)store, (long long)threads, (long long)cache);
-            sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+            rc = dw_db_exec(db, "CREATE INDEX IF NOT EXISTS stats_cooc_b ON stats_cooc(term_b)", e);
+            snprintf(sql[0], sizeof sql[0], "PRAGMA temp_store=%lld", (long long)store);
+            snprintf(sql[1], sizeof sql[1], "PRAGMA threads=%lld", (long long)threads);
+            snprintf(sql[2], sizeof sql[2], "PRAGMA cache_size=%lld", (long long)cache);
+            for (int i = 0; i < 3; i++)
+                sqlite3_exec(db->h, sql[i], NULL, NULL, NULL);
         }
     }
     if (rc == DW_OK) {

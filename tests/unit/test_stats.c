@@ -805,6 +805,31 @@ Test(stats, stopwords_against_public_lists)
     }
 }
 
+/* a connection that already has a temporary database (SQLite then refuses
+ * to change temp_store, which the run sets for the pair index) still runs
+ * the statistics, with the same tables */
+Test(stats, runs_on_a_connection_with_temp_tables, .timeout = 60)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *db = make_db(tmp, "a.db");
+    load_synthetic(db, 0, 300);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.min_count = 1;
+    run_stats(db, &o);
+    char *before = dump_all(db);
+    cr_assert_eq(sqlite3_exec(db->h, "CREATE TEMP TABLE t(x); INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+    run_stats(db, &o);
+    char *after = dump_all(db);
+    cr_expect(strcmp(before, after) == 0, "tables differ with a temporary database open");
+    free(before);
+    free(after);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
 /* --stopwords with a public list as published (mohataher's: an empty first
  * line, diacritics, both hamza spellings, entries of several words): no
  * stored pair has one of its words, where the built-in list leaves some */
