@@ -602,9 +602,9 @@ static uint32_t bucket_get(run *r, const char *kind, const char *name, dw_err *e
     return (uint32_t)++r->nbuckets;
 }
 
-/* Loads the stop words (normalized as the text is) and hashes the list. */
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
+/* Loads the stop words (normalized as the text is) and hashes the list. */
 static dw_rc load_stopwords(run *r, unsigned norm_flags, dw_err *e)
 {
     const dw_stats_opts *o = r->o;
