@@ -21,7 +21,12 @@ static const char usage_text[] =
     "  --by KEY         count (default), df, pmi, npmi or llr (the last three list\n"
     "                   co-occurring word pairs, over all articles)\n"
     "  --limit K        at most K rows (default 20, 0: all)\n"
-    "  --format F       table (default), csv or json\n";
+    "  --format F       table (default), csv, json, or vocab: GloVe's vocabulary\n"
+    "                   file ('word count' lines, count descending, ties in byte\n"
+    "                   order), words only\n";
+
+/* --format vocab: the lines of GloVe's vocab_count output. */
+#define FMT_VOCAB 100
 
 /* Name of the outlet that s names (its name, or an alias written any way),
  * into buf. 1 found, 0 not. */
@@ -83,8 +88,8 @@ int cmd_top(int argc, char **argv)
                 return cmd_usage_error("top", usage_text, "--limit must be a number");
             break;
         case O_FORMAT:
-            if ((fmt = cmd_stats_format(optarg)) < 0)
-                return cmd_usage_error("top", usage_text, "--format must be table, csv or json");
+            if ((fmt = strcmp(optarg, "vocab") == 0 ? FMT_VOCAB : cmd_stats_format(optarg)) < 0)
+                return cmd_usage_error("top", usage_text, "--format must be table, csv, json or vocab");
             break;
         case 'h': fputs(usage_text, stdout); return 0;
         case ':': return cmd_usage_error("top", usage_text, "option '%s' needs a value", argv[optind - 1]);
@@ -100,6 +105,8 @@ int cmd_top(int argc, char **argv)
         return cmd_usage_error("top", usage_text, "pairs are counted over all articles: no --source or --month with --by %s", by);
     if (pairs && ngram_given && ngram != 1)
         return cmd_usage_error("top", usage_text, "--by %s ranks co-occurring word pairs: no --ngram", by);
+    if (fmt == FMT_VOCAB && (ngram != 1 || strcmp(by, "count") != 0))
+        return cmd_usage_error("top", usage_text, "--format vocab lists words by count: no --ngram or --by");
     dw_db *db;
     int status = cmd_stats_open("top", argv[optind], &db);
     if (status)
@@ -134,7 +141,7 @@ int cmd_top(int argc, char **argv)
      * read there, not sorted out of every n-gram of the bucket */
     char tk[32];
     cmd_stats_info(db, "top_k", "0", tk, sizeof tk);
-    int kept = !pairs && limit > 0 && limit <= atoll(tk);
+    int kept = !pairs && fmt != FMT_VOCAB && limit > 0 && limit <= atoll(tk);
     char sql[512];
     if (pairs)
         snprintf(sql, sizeof sql,
@@ -146,6 +153,10 @@ int cmd_top(int argc, char **argv)
                  "SELECT t.term, t.count, t.df FROM stats_top t JOIN stats_buckets b ON b.id = t.bucket"
                  " WHERE b.kind = ?1 AND b.name = ?2 AND t.n = ?4 AND t.by = '%s' AND t.rank <= ?3 ORDER BY t.rank",
                  strcmp(by, "df") == 0 ? "df" : "count");
+    else if (fmt == FMT_VOCAB) /* GloVe's order: count, then the words' bytes */
+        snprintf(sql, sizeof sql,
+                 "SELECT g.term, g.count FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"
+                 " WHERE b.kind = ?1 AND b.name = ?2 AND g.n = ?4 ORDER BY g.count DESC, g.term LIMIT ?3");
     else
         snprintf(sql, sizeof sql,
                  "SELECT g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b ON b.id = g.bucket"
@@ -166,7 +177,16 @@ int cmd_top(int argc, char **argv)
     sqlite3_bind_int64(st, 3, limit ? limit : -1);
     static const char *const term_cols[] = {"term", "#count", "#df"};
     static const char *const pair_cols[] = {"term_a", "term_b", "#count", "#pmi", "#npmi", "#llr"};
-    int r = pairs ? cmd_stats_print(st, 6, pair_cols, fmt, stdout) : cmd_stats_print(st, 3, term_cols, fmt, stdout);
+    int r;
+    if (fmt == FMT_VOCAB) {
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            fwrite(sqlite3_column_text(st, 0), 1, (size_t)sqlite3_column_bytes(st, 0), stdout);
+            printf(" %lld\n", (long long)sqlite3_column_int64(st, 1));
+        }
+        r = r == SQLITE_DONE ? SQLITE_OK : r;
+    } else {
+        r = pairs ? cmd_stats_print(st, 6, pair_cols, fmt, stdout) : cmd_stats_print(st, 3, term_cols, fmt, stdout);
+    }
     if (r != SQLITE_OK) {
         dw_db_fail(db, &e, "read statistics");
         cmd_error("top", "%s", e.msg);

@@ -48,6 +48,22 @@ $ diwan top --by npmi --limit 1 --format json {db}
 >     "llr": 55.700899525
 >   }
 > ]
+# GloVe's vocabulary file: 'word count', count descending, ties in byte order
+$ diwan top --format vocab --limit 4 {db}
+> في 154
+> من 113
+> ان 89
+> الي 81
+$ diwan top --format vocab --ngram 2 {db}
+? 2
+! diwan top: --format vocab lists words by count: no --ngram or --by
+! usage: diwan top [options] DB
+! (see 'diwan top --help')
+$ diwan top --format vocab --by df {db}
+? 2
+! diwan top: --format vocab lists words by count: no --ngram or --by
+! usage: diwan top [options] DB
+! (see 'diwan top --help')
 $ diwan top --source nope {db}
 ? 2
 ! diwan top: unknown source 'nope'

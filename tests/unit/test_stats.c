@@ -930,6 +930,22 @@ Test(stats, raw_mode_equals_sort_uniq, .timeout = 300)
     cr_expect(strcmp(got, want) == 0, "raw unigram counts differ from sort | uniq -c");
     free(want);
     free(got);
+    /* top --format vocab: GloVe's vocabulary file, the same counts in its
+     * order (count descending, ties in byte order) */
+    snprintf(cmd, sizeof cmd,
+             "awk '{print $2\" \"$1}' '%s/uniq.txt' | LC_ALL=C sort -t ' ' -k2,2nr -k1,1 > '%s/vocab-want.txt' &&"
+             " '%s' top --format vocab --limit 0 '%s/r.db' > '%s/vocab-got.txt'",
+             tmp, tmp, dwt_bin(), tmp, tmp);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "%s/vocab-want.txt", tmp);
+    want = dwt_read_file(cmd, NULL);
+    snprintf(cmd, sizeof cmd, "%s/vocab-got.txt", tmp);
+    got = dwt_read_file(cmd, NULL);
+    cr_assert(want && got);
+    cr_expect(strlen(got) > 100000, "%zu bytes", strlen(got));
+    cr_expect(strcmp(got, want) == 0, "top --format vocab differs from sort | uniq -c in GloVe's order");
+    free(want);
+    free(got);
     dw_db_close(db);
     dwt_rmtree(tmp);
     free(tmp);
