@@ -183,6 +183,7 @@ typedef struct {
     double ni;        /* the bucket's tokens */
     rp_dterm *best;   /* the limit best terms so far, a heap, worst first (owned, terms too) */
     size_t nbest;     /* terms in best */
+    size_t cap;       /* entries allocated in best (grown up to the limit) */
     json_t *arr;      /* where they go (not owned) */
 } rp_dsrc;
 
@@ -235,6 +236,14 @@ static int dsrc_keep(rp_dsrc *s, size_t limit, rp_dterm d)
     int replace = s->nbest == limit;
     if (replace && cmp_dterm(&d, &s->best[0]) >= 0)
         return 0;
+    if (!replace && s->nbest == s->cap) { /* grown as needed: a limit can be 100000 */
+        size_t nc = s->cap ? 2 * s->cap : 64;
+        rp_dterm *g = realloc(s->best, (nc < limit ? nc : limit) * sizeof *g);
+        if (!g)
+            return -1;
+        s->best = g;
+        s->cap = nc < limit ? nc : limit;
+    }
     char *t = strdup(d.term);
     if (!t)
         return -1;
@@ -301,10 +310,6 @@ static dw_rc build_distinctive(rp_ctx *c, const int64_t *bks, json_t *const *arr
         if ((rc = bucket_tokens(c, bks[i], &ni)) != DW_OK)
             break;
         src[i].ni = (double)ni;
-        if (!(src[i].best = calloc(limit, sizeof *src[i].best))) {
-            rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
-            break;
-        }
         if (!(src[i].st = rp_prepare(c, sql))) {
             rc = DW_EDB;
             break;
