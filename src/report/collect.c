@@ -1143,6 +1143,13 @@ dw_rc dw_report_collect(dw_db *db, const dw_report_opts *o, json_t **out, dw_err
     *out = NULL;
     rp_ctx c = {db, o, e, 0, -1, 0};
     int64_t nstats = 0;
+    /* the report reads every body, in content-hash order for the Heaps
+     * curve: through a memory map of the file (its first GiB) instead of a
+     * copy of each page by read(), a third of its time on the bench
+     * collection (2.5 -> 1.8 s); the mapped pages are the kernel's file
+     * cache, counted in the process's RSS. A request SQLite ignores (a
+     * build without mmap) changes nothing. */
+    sqlite3_exec(db->h, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     dw_rc rc = dw_db_exec(db, "BEGIN", e);
     if (rc != DW_OK)
         return rc;
