@@ -712,40 +712,27 @@ static int art_body_line(dw_page_parser *p, const char *s, size_t n)
 }
 
 /* Number of space-separated words of s[0..n), counted up to max + 1 (a
- * paragraph is told from a short line without reading all of it). */
-static size_t count_words(const char *s, size_t n, size_t max)
+ * paragraph is told from a short line without reading all of it). With
+ * digit_word, also the 1-based index of the first of those words holding a
+ * digit (ASCII, Arabic-Indic or Persian), 0 when none does. */
+static size_t count_words(const char *s, size_t n, size_t max, size_t *digit_word)
 {
     size_t words = 0;
     int in_word = 0;
+    if (digit_word)
+        *digit_word = 0;
     for (size_t i = 0; i < n && words <= max;) {
         int32_t cp;
         size_t l = dw_utf8_decode((const unsigned char *)s + i, n - i, &cp);
         int sp = cp_is_space(cp);
         words += !sp && !in_word;
         in_word = !sp;
+        if (digit_word && !*digit_word &&
+            ((cp >= '0' && cp <= '9') || (cp >= 0x660 && cp <= 0x669) || (cp >= 0x6F0 && cp <= 0x6F9)))
+            *digit_word = words;
         i += l ? l : 1;
     }
     return words;
-}
-
-/* The 1-based index of the first space-separated word of s[0..n) holding
- * a digit (ASCII, Arabic-Indic or Persian), looked for up to word max;
- * max + 1 when none is. */
-static size_t first_digit_word(const char *s, size_t n, size_t max)
-{
-    size_t words = 0;
-    int in_word = 0;
-    for (size_t i = 0; i < n && words <= max;) {
-        int32_t cp;
-        size_t l = dw_utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        int sp = cp_is_space(cp);
-        words += !sp && !in_word;
-        in_word = !sp;
-        if ((cp >= '0' && cp <= '9') || (cp >= 0x660 && cp <= 0x669) || (cp >= 0x6F0 && cp <= 0x6F9))
-            return words;
-        i += l ? l : 1;
-    }
-    return max + 1;
 }
 
 /* A source line between the main article's title and its first body line:
@@ -770,9 +757,10 @@ static int art_byline(dw_page_parser *p, dw_span v)
     if (!v.n)
         return 0;
     char iso[11];
-    size_t words = count_words(v.p, v.n, BYLINE_MAX_WORDS);
+    size_t digit_word;
+    size_t words = count_words(v.p, v.n, BYLINE_MAX_WORDS, &digit_word);
     int date_shaped = words <= DW_PAGE_OUTLET_MAX_WORDS ||
-                      (words <= BYLINE_MAX_WORDS && first_digit_word(v.p, v.n, BYLINE_DATE_WORD) <= BYLINE_DATE_WORD);
+                      (words <= BYLINE_MAX_WORDS && digit_word && digit_word <= BYLINE_DATE_WORD);
     if (date_shaped && dw_date_parse(v.p, v.n, iso)) {
         if (p->a.has_date)
             return 0;
@@ -801,7 +789,7 @@ static int art_dateline(dw_page_parser *p, const char *s, size_t n)
         return 0;
     dw_span v = span_trim(s, n);
     char iso[11];
-    if (!v.n || count_words(v.p, v.n, DATELINE_MAX_WORDS) > DATELINE_MAX_WORDS || !dw_date_parse(v.p, v.n, iso))
+    if (!v.n || count_words(v.p, v.n, DATELINE_MAX_WORDS, NULL) > DATELINE_MAX_WORDS || !dw_date_parse(v.p, v.n, iso))
         return 0;
     a->has_date = 1;
     a->date_inferred = 1;
