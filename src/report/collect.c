@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/figures.h"
+#include "core/heap.h"
 #include "report/report.h"
 
 #ifndef DW_VERSION
@@ -211,22 +212,19 @@ static dw_rc dsrc_step(rp_ctx *c, sqlite3_stmt *st, const char **term, size_t *l
     return r == SQLITE_DONE ? DW_OK : dw_db_fail(c->db, c->e, "report: distinctive terms");
 }
 
-/* The heap of cursors by current term, smallest first. */
-static void dsrc_sift(rp_dsrc **h, size_t n, size_t i)
+/* The heap of cursors: the smallest current term first (dw_heap_cmp). */
+static int dsrc_first(const void *a, const void *b, void *ctx)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && cmp_bytes(h[l]->term, h[l]->len, h[m]->term, h[m]->len) < 0)
-            m = l;
-        if (r < n && cmp_bytes(h[r]->term, h[r]->len, h[m]->term, h[m]->len) < 0)
-            m = r;
-        if (m == i)
-            return;
-        rp_dsrc *t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
+    const rp_dsrc *x = *(rp_dsrc *const *)a, *y = *(rp_dsrc *const *)b;
+    (void)ctx;
+    return cmp_bytes(x->term, x->len, y->term, y->len);
+}
+
+/* A heap of best terms: the worst first (dw_heap_cmp). */
+static int dterm_worst_first(const void *a, const void *b, void *ctx)
+{
+    (void)ctx;
+    return -cmp_dterm(a, b);
 }
 
 /* Keeps d among the limit (>= 1) best terms of s (a heap, worst at its
@@ -248,32 +246,13 @@ static int dsrc_keep(rp_dsrc *s, size_t limit, rp_dterm d)
     if (!t)
         return -1;
     d.term = t;
-    rp_dterm *h = s->best;
-    if (replace) { /* in place of the worst, then down */
-        free((char *)h[0].term);
-        h[0] = d;
-        for (size_t i = 0;;) {
-            size_t l = 2 * i + 1, r = l + 1, w = i;
-            if (l < s->nbest && cmp_dterm(&h[l], &h[w]) > 0)
-                w = l;
-            if (r < s->nbest && cmp_dterm(&h[r], &h[w]) > 0)
-                w = r;
-            if (w == i)
-                break;
-            rp_dterm tmp = h[i];
-            h[i] = h[w];
-            h[w] = tmp;
-            i = w;
-        }
-        return 0;
-    }
-    size_t i = s->nbest++; /* at the end, then up */
-    h[i] = d;
-    while (i > 0 && cmp_dterm(&h[i], &h[(i - 1) / 2]) > 0) {
-        rp_dterm tmp = h[i];
-        h[i] = h[(i - 1) / 2];
-        h[(i - 1) / 2] = tmp;
-        i = (i - 1) / 2;
+    if (replace) { /* in place of the worst */
+        free((char *)s->best[0].term);
+        s->best[0] = d;
+        dw_heap_down(s->best, s->nbest, sizeof *s->best, 0, dterm_worst_first, NULL);
+    } else {
+        s->best[s->nbest] = d;
+        dw_heap_up(s->best, sizeof *s->best, s->nbest++, dterm_worst_first, NULL);
     }
     return 0;
 }
@@ -319,7 +298,7 @@ static dw_rc build_distinctive(rp_ctx *c, const int64_t *bks, json_t *const *arr
             heap[nh++] = &src[i];
     }
     for (size_t i = nh / 2; rc == DW_OK && i-- > 0;)
-        dsrc_sift(heap, nh, i);
+        dw_heap_down(heap, nh, sizeof *heap, i, dsrc_first, NULL);
     const char *at = NULL;
     size_t al = 0;
     if (rc == DW_OK) {
@@ -348,7 +327,7 @@ static dw_rc build_distinctive(rp_ctx *c, const int64_t *bks, json_t *const *arr
             rc = dsrc_step(c, s->st, &s->term, &s->len);
         if (rc == DW_OK && !s->term)
             heap[0] = heap[--nh];
-        dsrc_sift(heap, nh, 0);
+        dw_heap_down(heap, nh, sizeof *heap, 0, dsrc_first, NULL);
     }
     for (size_t i = 0; src && i < ns; i++) {
         rp_dsrc *s = &src[i];

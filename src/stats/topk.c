@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/dbins.h"
+#include "core/heap.h"
 
 /* A kept row; its term in its own buffer, reused when the row is replaced. */
 typedef struct {
@@ -42,43 +43,11 @@ static int row_cmp(int by_df, int64_t ac, int64_t adf, const char *at, size_t al
     return al < bl ? -1 : al > bl;
 }
 
-/* 1 when row a comes after row b (is worse): the heap's order. */
-static int worse(int by_df, const topk_row *a, const topk_row *b)
+/* The heap's order: the worse row first (dw_heap_cmp; ctx: the heap). */
+static int worse_first(const void *a, const void *b, void *ctx)
 {
-    return row_cmp(by_df, a->count, a->df, a->term.data, a->term.len, b) > 0;
-}
-
-static void swap_rows(topk_row *a, topk_row *b)
-{
-    topk_row t = *a;
-    *a = *b;
-    *b = t;
-}
-
-static void sift_down(topk_heap *h, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, w = i;
-        if (l < h->n && worse(h->by_df, &h->rows[l], &h->rows[w]))
-            w = l;
-        if (r < h->n && worse(h->by_df, &h->rows[r], &h->rows[w]))
-            w = r;
-        if (w == i)
-            return;
-        swap_rows(&h->rows[i], &h->rows[w]);
-        i = w;
-    }
-}
-
-static void sift_up(topk_heap *h, size_t i)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!worse(h->by_df, &h->rows[i], &h->rows[p]))
-            return;
-        swap_rows(&h->rows[i], &h->rows[p]);
-        i = p;
-    }
+    const topk_row *x = a;
+    return -row_cmp(((const topk_heap *)ctx)->by_df, x->count, x->df, x->term.data, x->term.len, b);
 }
 
 dw_topk *dw_topk_new(size_t k)
@@ -127,9 +96,9 @@ static int heap_add(topk_heap *h, size_t k, const char *term, size_t len, int64_
     slot->count = count;
     slot->df = df;
     if (slot == &h->rows[0] && h->n == k)
-        sift_down(h, 0);
+        dw_heap_down(h->rows, h->n, sizeof *h->rows, 0, worse_first, h);
     else
-        sift_up(h, h->n++);
+        dw_heap_up(h->rows, sizeof *h->rows, h->n++, worse_first, h);
     return 0;
 }
 
@@ -147,12 +116,7 @@ long dw_topk_put_rows(dw_topk *t, int64_t bucket, int n, dw_buf *out)
     for (int i = 0; i < 2; i++) {
         topk_heap *h = &t->h[i];
         size_t kept = h->n;
-        /* a heap sort: the worst row goes to the end, best first remains */
-        for (size_t m = kept; m > 1; m--) {
-            swap_rows(&h->rows[0], &h->rows[m - 1]);
-            h->n = m - 1;
-            sift_down(h, 0);
-        }
+        dw_heap_sort(h->rows, kept, sizeof *h->rows, worse_first, h); /* best first */
         h->n = 0;
         for (size_t j = 0; j < kept; j++, rows++) {
             const topk_row *w = &h->rows[j];
