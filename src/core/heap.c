@@ -1,13 +1,20 @@
 /* heap.c: binary heaps over caller-owned arrays (heap.h). */
 #include "core/heap.h"
 
-/* Exchanges two items of size bytes. */
+#include <string.h>
+
+/* Exchanges two items of size bytes, up to 64 at a time. */
 static void swap_items(char *a, char *b, size_t size)
 {
-    while (size--) {
-        char t = *a;
-        *a++ = *b;
-        *b++ = t;
+    char t[64];
+    while (size) {
+        size_t m = size < sizeof t ? size : sizeof t;
+        memcpy(t, a, m);
+        memcpy(a, b, m);
+        memcpy(b, t, m);
+        a += m;
+        b += m;
+        size -= m;
     }
 }
 
