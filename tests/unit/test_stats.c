@@ -473,6 +473,20 @@ Test(stats, unigram_only_runs_equal_the_unigrams_of_full_runs, .timeout = 120)
     free(tmp);
 }
 
+/* A database tmp/name into which `diwan ingest` read inputs (quoted
+ * shell words), opened (caller closes). */
+static dw_db *ingested_db(const char *tmp, const char *name, const char *inputs)
+{
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "'%s' ingest -q '%s/%s' %s", dwt_bin(), tmp, name, inputs);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "%s/%s", tmp, name);
+    dw_db *db = NULL;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_db_open(&db, cmd, 0, 0, &e), DW_OK, "%s", e.msg);
+    return db;
+}
+
 /* One token of the naive count below: its bytes and its article. */
 typedef struct {
     char *s;  /* the token (owned by the test) */
@@ -839,14 +853,9 @@ Test(stats, stopwords_file_public_list, .timeout = 120)
     if (!shared)
         cr_skip_test("../shared not found: --stopwords with a public list not tested");
     char *tmp = dwt_tmpdir();
-    char cmd[12000];
-    snprintf(cmd, sizeof cmd, "'%s' ingest -q '%s/p.db' '%s/sample/pages' '%s/sample/extra'", dwt_bin(), tmp,
-             dwt_root(), dwt_root());
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
-    snprintf(cmd, sizeof cmd, "%s/p.db", tmp);
-    dw_db *db = NULL;
-    dw_err e = {{0}};
-    cr_assert_eq(dw_db_open(&db, cmd, 0, 0, &e), DW_OK, "%s", e.msg);
+    char inputs[8400];
+    snprintf(inputs, sizeof inputs, "'%s/sample/pages' '%s/sample/extra'", dwt_root(), dwt_root());
+    dw_db *db = ingested_db(tmp, "p.db", inputs);
     char list[4200];
     snprintf(list, sizeof list, "%s/data/lexicons/mohataher-arabic-stop-words/list.txt", shared);
     char **mo;
@@ -894,13 +903,8 @@ Test(stats, raw_mode_equals_sort_uniq, .timeout = 300)
         cr_skip_test("../shared not found: raw mode check skipped");
     char *tmp = dwt_tmpdir();
     char cmd[16384];
-    snprintf(cmd, sizeof cmd, "'%s' ingest -q '%s/r.db' '%s/data/raw/saudinewsnet/2015-08-10.json.zst'", dwt_bin(), tmp,
-             shared);
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
-    snprintf(cmd, sizeof cmd, "%s/r.db", tmp);
-    dw_db *db = NULL;
-    dw_err e = {{0}};
-    cr_assert_eq(dw_db_open(&db, cmd, 0, 0, &e), DW_OK, "%s", e.msg);
+    snprintf(cmd, sizeof cmd, "'%s/data/raw/saudinewsnet/2015-08-10.json.zst'", shared);
+    dw_db *db = ingested_db(tmp, "r.db", cmd);
     dw_stats_opts o;
     dw_stats_opts_default(&o);
     o.tmpdir = tmp;
