@@ -51,6 +51,41 @@ static int find_source(dw_db *db, const char *s, char *buf, size_t cap)
     return found;
 }
 
+/* 1 when s is YYYY-MM with a month from 01 to 12. */
+static int is_month(const char *s)
+{
+    for (int i = 0; i < 7; i++)
+        if (i == 4 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int mm = (s[5] - '0') * 10 + (s[6] - '0');
+    return s[7] == '\0' && mm >= 1 && mm <= 12;
+}
+
+/* A bucket that was not counted lists nothing: says why on stderr (no
+ * article of that source or month was counted), naming the months that
+ * were. */
+static void note_missing_bucket(dw_db *db, const char *kind, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, "SELECT EXISTS (SELECT 1 FROM stats_buckets WHERE kind = ?1 AND name = ?2),"
+                                  " (SELECT min(name) FROM stats_buckets WHERE kind = 'month'),"
+                                  " (SELECT max(name) FROM stats_buckets WHERE kind = 'month')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && !sqlite3_column_int(st, 0)) {
+        const char *lo = (const char *)sqlite3_column_text(st, 1), *hi = (const char *)sqlite3_column_text(st, 2);
+        if (strcmp(kind, "source") == 0)
+            cmd_error("top", "no article of %s was counted", name);
+        else if (lo && hi)
+            cmd_error("top", "no article dated %s was counted (months counted: %s to %s)", name, lo, hi);
+        else
+            cmd_error("top", "no article dated %s was counted (no dated article was)", name);
+    }
+    sqlite3_finalize(st);
+}
+
 int cmd_top(int argc, char **argv)
 {
     enum { O_NGRAM = 256, O_SOURCE, O_MONTH, O_BY, O_LIMIT, O_FORMAT };
@@ -73,7 +108,7 @@ int cmd_top(int argc, char **argv)
             break;
         case O_SOURCE: source = optarg; break;
         case O_MONTH:
-            if (strlen(optarg) != 7 || optarg[4] != '-')
+            if (!is_month(optarg))
                 return cmd_usage_error("top", usage_text, "--month must be YYYY-MM");
             month = optarg;
             break;
@@ -133,6 +168,8 @@ int cmd_top(int argc, char **argv)
             return 2;
         }
     }
+    if (source || month)
+        note_missing_bucket(db, kind, name);
     if (pairs && (status = cmd_stats_need_pairs("top", db)) != 0) {
         dw_db_close(db);
         return status;

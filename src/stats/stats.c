@@ -1316,8 +1316,20 @@ static dw_rc emit_unigrams(run *r, dw_err *e)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     dw_rc rc = DW_OK;
     uint32_t key[DW_COUNTER_MAXKW] = {1u << 3 | 1u};
-    for (uint32_t rk = 1; rk <= r->vocab.n && rc == DW_OK; rk++) {
-        uint32_t id = r->vocab.order[rk - 1];
+    const dw_vocab *v = &r->vocab;
+    for (uint32_t rk = 1; rk <= v->n && rc == DW_OK; rk++) {
+        /* ids in rank order are scattered: what a row reads of word rk + 16
+         * (its counts, its place in the arena) and of word rk + 8 (its
+         * bytes) is fetched ahead */
+        if (rk + 16 <= v->n) {
+            uint32_t ahead = v->order[rk + 15];
+            __builtin_prefetch(r->uni + 2 * (size_t)ahead);
+            __builtin_prefetch(v->offs + ahead);
+            __builtin_prefetch(v->lens + ahead);
+        }
+        if (rk + 8 <= v->n)
+            __builtin_prefetch(v->arena + v->offs[v->order[rk + 7]]);
+        uint32_t id = v->order[rk - 1];
         if (!r->uni[2 * (size_t)id])
             continue;
         key[1] = rk;

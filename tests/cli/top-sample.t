@@ -67,6 +67,24 @@ $ diwan top --format vocab --by df {db}
 $ diwan top --source nope {db}
 ? 2
 ! diwan top: unknown source 'nope'
+# an outlet the registry knows but no counted article is from; a month
+# without articles; months that cannot be
+$ diwan top --source الجزيرة {db}
+> term  count  df
+! diwan top: no article of Al Jazeera was counted
+$ diwan top --month 2022-01 {db}
+> term  count  df
+! diwan top: no article dated 2022-01 was counted (months counted: 2023-09 to 2024-03)
+$ diwan top --month 2023-13 {db}
+? 2
+! diwan top: --month must be YYYY-MM
+! usage: diwan top [options] DB
+! (see 'diwan top --help')
+$ diwan top --month 2023-1x {db}
+? 2
+! diwan top: --month must be YYYY-MM
+! usage: diwan top [options] DB
+! (see 'diwan top --help')
 $ diwan top --source RT --month 2023-10 {db}
 ? 2
 ! diwan top: --source and --month are separate buckets: give one
