@@ -66,8 +66,9 @@ void cmd_stats_info(dw_db *db, const char *key, const char *dflt, char *buf, siz
  * are no pairs (on behalf of cmd) and returns 2. */
 int cmd_stats_need_pairs(const char *cmd, dw_db *db);
 /* A word given on the command line as the statistics store it (normalized
- * unless they were counted with --no-normalize). Caller frees; NULL when
- * out of memory. */
-char *cmd_stats_term(dw_db *db, const char *word);
+ * unless they were counted with --no-normalize): the first token their
+ * tokenizer finds in it ("" when none), with *nwords the tokens found (0,
+ * 1, or 2 for two or more). Caller frees; NULL when out of memory. */
+char *cmd_stats_term(dw_db *db, const char *word, int *nwords);
 
 #endif

@@ -40,6 +40,25 @@ static int cooc_in_terms(dw_db *db, const char *word)
     return cooc_any(db, "SELECT 1 FROM stats_cooc_terms WHERE term = ?1", word);
 }
 
+/* Occurrences of word in the counted text (the unigrams of bucket 'all'):
+ * 0 when it is not there, -2 when unigrams were not counted. */
+static long long cooc_occurrences(dw_db *db, const char *word)
+{
+    char v[32];
+    cmd_stats_info(db, "ngram_max", "0", v, sizeof v);
+    if (atoi(v) < 1)
+        return -2;
+    sqlite3_stmt *st = NULL;
+    long long n = -2;
+    if (sqlite3_prepare_v2(db->h, "SELECT coalesce((SELECT g.count FROM stats_ngrams g JOIN stats_buckets b"
+                                  " ON b.id = g.bucket WHERE b.kind = 'all' AND g.n = 1 AND g.term = ?1), 0)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 int cmd_cooc(int argc, char **argv)
 {
     enum { O_BY = 256, O_LIMIT, O_FORMAT };
@@ -81,11 +100,18 @@ int cmd_cooc(int argc, char **argv)
         dw_db_close(db);
         return status;
     }
-    char *word = cmd_stats_term(db, argv[optind + 1]);
+    int nwords;
+    char *word = cmd_stats_term(db, argv[optind + 1], &nwords);
     if (!word) {
         dw_db_close(db);
         cmd_error("cooc", "out of memory");
         return 6;
+    }
+    if (nwords != 1) { /* pairs are of single words */
+        cmd_error("cooc", "'%s' is not one word as the statistics count words: give one word", argv[optind + 1]);
+        free(word);
+        dw_db_close(db);
+        return 2;
     }
     char sql[512];
     snprintf(sql, sizeof sql,
@@ -113,8 +139,14 @@ int cmd_cooc(int argc, char **argv)
         /* why the table is empty, for a reader (csv and json stay empty) */
         char mc[32];
         cmd_stats_info(db, "min_count", "?", mc, sizeof mc);
-        if (cooc_in_terms(db, word))
+        long long n = cooc_in_terms(db, word) ? -1 : cooc_occurrences(db, word);
+        if (n < 0)
             cmd_error("cooc", "'%s' has no pair counted at least %s times (--min-count)", word, mc);
+        else if (n > 0)
+            cmd_error("cooc", "'%s' occurs %lld times but is in no pair: a stop word (diwan stats"
+                      " --keep-stopwords pairs them), or never within --window of another word", word, n);
+        else if (n == 0)
+            cmd_error("cooc", "'%s' is not in the counted text", word);
         else
             cmd_error("cooc", "'%s' is in no pair: not in the counted text, or a stop word", word);
     }

@@ -25,9 +25,23 @@ $ diwan cooc {db} أسعار
 ! diwan cooc: 'اسعار' has no pair counted at least 3 times (--min-count)
 $ diwan cooc {db} وقال
 > term_a  term_b  count  pmi  npmi  llr
-! diwan cooc: 'وقال' is in no pair: not in the counted text, or a stop word
+! diwan cooc: 'وقال' occurs 24 times but is in no pair: a stop word (diwan stats --keep-stopwords pairs them), or never within --window of another word
 $ diwan cooc --format csv {db} وقال
 > term_a,term_b,count,pmi,npmi,llr
+$ diwan cooc {db} xyzzy
+> term_a  term_b  count  pmi  npmi  llr
+! diwan cooc: 'xyzzy' is not in the counted text
+# the word is tokenized as the statistics were: punctuation around it goes,
+# two words or none are refused
+$ diwan cooc --limit 1 {db} «بنسبة»،
+> term_a  term_b  count     pmi    npmi      llr
+> بنسبة   بالمئة      8  3.8227  0.3324  28.6251
+$ diwan cooc {db} al-Qaeda
+? 2
+! diwan cooc: 'al-Qaeda' is not one word as the statistics count words: give one word
+$ diwan cooc {db} ـــ
+? 2
+! diwan cooc: 'ـــ' is not one word as the statistics count words: give one word
 $ diwan cooc {db}
 ? 2
 ! diwan cooc: expected a database and a word
