@@ -32,7 +32,56 @@ static void usage(FILE *out)
     fprintf(out, "usage: diwan COMMAND [options] DB ...\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'diwan COMMAND --help' describes a command's options.\n");
+    fprintf(out, "\n'diwan COMMAND --help' (or 'diwan help COMMAND') describes a command's options.\n");
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* Edit distance of a and b (Levenshtein), capped: names are short. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[33];
+    if (la > 32 || lb > 32)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Says name is no command, suggests the nearest ones (as git does), and
+ * prints the usage. */
+static void unknown_command(const char *name)
+{
+    fprintf(stderr, "diwan: unknown command '%s'\n", name);
+    size_t limit = strlen(name) >= 5 ? 2 : 1, best = limit + 1; /* edits */
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        size_t d = edit_distance(name, commands[i].name);
+        if (d < best)
+            best = d;
+    }
+    for (size_t i = 0; best <= limit && i < sizeof commands / sizeof *commands; i++)
+        if (edit_distance(name, commands[i].name) == best)
+            fprintf(stderr, "did you mean '%s'?\n", commands[i].name);
+    usage(stderr);
 }
 
 int main(int argc, char **argv)
@@ -44,6 +93,16 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(argv[1], "help") == 0 && argc >= 3) { /* diwan help CMD: CMD --help */
+        const command *c = find_command(argv[2]);
+        if (!c) {
+            unknown_command(argv[2]);
+            return 2;
+        }
+        char help[] = "--help";
+        char *hargv[] = {argv[2], help, NULL};
+        return c->fn(2, hargv);
+    }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;
@@ -52,16 +111,15 @@ int main(int argc, char **argv)
         printf("diwan %s\n", DW_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            int status = commands[i].fn(argc - 1, argv + 1);
-            if (fflush(stdout) != 0 || ferror(stdout)) {
-                fprintf(stderr, "diwan %s: cannot write standard output\n", argv[1]);
-                status = status ? status : 5;
-            }
-            exit(status);
+    const command *c = find_command(argv[1]);
+    if (c) {
+        int status = c->fn(argc - 1, argv + 1);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "diwan %s: cannot write standard output\n", argv[1]);
+            status = status ? status : 5;
         }
-    fprintf(stderr, "diwan: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+        exit(status);
+    }
+    unknown_command(argv[1]);
     return 2;
 }

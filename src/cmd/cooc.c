@@ -14,6 +14,7 @@ static const char usage_text[] =
     "\n"
     "Lists the neighbours of WORD counted by 'diwan stats' (pairs stored at or\n"
     "above --min-count): term_a is WORD as counted, term_b the neighbour.\n"
+    "WORD is normalized and tokenized as the counted text was.\n"
     "  --by KEY     count (default), pmi, npmi or llr\n"
     "  --limit K    at most K rows (default 20, 0: all)\n"
     "  --format F   table (default), csv or json\n";
