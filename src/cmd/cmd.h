@@ -24,6 +24,11 @@ int cmd_report(int argc, char **argv);
 /* Parses an option value that must be a whole number in [lo, hi] (lo >= 0);
  * returns it, or -1 when the value is not such a number. */
 long long cmd_parse_int(const char *s, long long lo, long long hi);
+/* 1 when s is a month YYYY-MM (01 to 12). */
+int cmd_is_month(const char *s);
+/* 1 when s is a calendar date YYYY-MM-DD (2024-02-29 is one, 2023-02-29
+ * and 2024-04-31 are not). */
+int cmd_is_date(const char *s);
 /* Exit status for a result code. */
 int cmd_exit_code(dw_rc rc);
 /* Prints "diwan CMD: MSG", the first line of usage and a pointer to --help

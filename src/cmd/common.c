@@ -69,6 +69,38 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     return 2;
 }
 
+/* 1 when s[0..n) are decimal digits. */
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int cmd_is_month(const char *s)
+{
+    if (strlen(s) != 7 || s[4] != '-' || !all_digits(s, 4) || !all_digits(s + 5, 2))
+        return 0;
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    return m >= 1 && m <= 12;
+}
+
+int cmd_is_date(const char *s)
+{
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(s) != 10 || s[7] != '-' || !all_digits(s + 8, 2))
+        return 0;
+    char month[8];
+    memcpy(month, s, 7);
+    month[7] = '\0';
+    if (!cmd_is_month(month))
+        return 0;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d >= 1 && d <= (m == 2 && !leap ? 28 : days[m - 1]);
+}
+
 long long cmd_parse_int(const char *s, long long lo, long long hi)
 {
     char *end;

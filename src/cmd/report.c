@@ -48,18 +48,6 @@ static int ends_with(const char *path, const char *suffix)
     return n >= k && strcmp(path + n - k, suffix) == 0;
 }
 
-/* 1 when s is YYYY-MM-DD (digits and dashes). */
-static int valid_date(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return 0;
-    int mo = atoi(s + 5), d = atoi(s + 8);
-    return mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
-}
-
 /* Renders model m in format fmt to out (files_dir/files_rel: see
  * dw_report_write_md). */
 static dw_rc render(const json_t *m, int fmt, FILE *out, const char *files_dir, const char *files_rel, dw_err *e)
@@ -142,7 +130,7 @@ int cmd_report(int argc, char **argv)
             break;
         }
         case O_DATE:
-            if (!valid_date(optarg))
+            if (!cmd_is_date(optarg))
                 return cmd_usage_error("report", usage_text, "--date must be YYYY-MM-DD");
             o.date = optarg;
             break;

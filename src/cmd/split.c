@@ -57,18 +57,6 @@ static void split_on_progress(void *ud, const dw_split_progress *p)
         cmd_progress_draw(ud, p->phase, -1, p->seconds, "%s", "");
 }
 
-/* 1 when s is YYYY-MM-DD with a plausible month and day. */
-static int split_is_date(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    int m = (s[5] - '0') * 10 + s[6] - '0', d = (s[8] - '0') * 10 + s[9] - '0';
-    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
 /* Parses --ratios into o; returns 0 or -1. */
 static int split_parse_ratios(const char *s, dw_split_opts *o)
 {
@@ -155,7 +143,7 @@ int cmd_split(int argc, char **argv)
                 break;
             }
         }
-        if ((c == O_SINCE || c == O_UNTIL || c == O_DATE) && !split_is_date(optarg)) {
+        if ((c == O_SINCE || c == O_UNTIL || c == O_DATE) && !cmd_is_date(optarg)) {
             status = cmd_usage_error("split", usage_text, "bad date '%s' for --%s (YYYY-MM-DD)", optarg,
                                      longopts[li].name);
             break;
@@ -184,7 +172,7 @@ int cmd_split(int argc, char **argv)
                 if (comma)
                     memcpy(datebuf[1], comma + 1, 11);
             }
-            if (l1 != 10 || !split_is_date(datebuf[0]) || (comma && (strlen(comma + 1) != 10 || !split_is_date(datebuf[1]) ||
+            if (l1 != 10 || !cmd_is_date(datebuf[0]) || (comma && (strlen(comma + 1) != 10 || !cmd_is_date(datebuf[1]) ||
                                                                      strcmp(datebuf[0], datebuf[1]) > 0))) {
                 status = cmd_usage_error("split", usage_text,
                                          "bad value '%s' for --by-date (TRAIN_END[,VALID_END], YYYY-MM-DD, in order)",

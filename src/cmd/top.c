@@ -51,16 +51,6 @@ static int find_source(dw_db *db, const char *s, char *buf, size_t cap)
     return found;
 }
 
-/* 1 when s is YYYY-MM with a month from 01 to 12. */
-static int is_month(const char *s)
-{
-    for (int i = 0; i < 7; i++)
-        if (i == 4 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-            return 0;
-    int mm = (s[5] - '0') * 10 + (s[6] - '0');
-    return s[7] == '\0' && mm >= 1 && mm <= 12;
-}
-
 /* A bucket that was not counted lists nothing: says why on stderr (no
  * article of that source or month was counted), naming the months that
  * were. */
@@ -108,7 +98,7 @@ int cmd_top(int argc, char **argv)
             break;
         case O_SOURCE: source = optarg; break;
         case O_MONTH:
-            if (!is_month(optarg))
+            if (!cmd_is_month(optarg))
                 return cmd_usage_error("top", usage_text, "--month must be YYYY-MM");
             month = optarg;
             break;

@@ -24,6 +24,16 @@ $ diwan report --date 2026-13-01 --out - {tmp}/none.db
 ! diwan report: --date must be YYYY-MM-DD
 ! usage: diwan report [options] DB --out PATH
 ! (see 'diwan report --help')
+# a calendar date: 2023 had no February 29th; 2024 did (the date passes,
+# the missing database is the error)
+$ diwan report --date 2023-02-29 --out - {tmp}/none.db
+? 2
+! diwan report: --date must be YYYY-MM-DD
+! usage: diwan report [options] DB --out PATH
+! (see 'diwan report --help')
+$ diwan report --date 2024-02-29 --out - {tmp}/none.db
+? 4
+! diwan report: cannot open database {tmp}/none.db: No such file or directory
 $ diwan report --bogus {tmp}/none.db
 ? 2
 ! diwan report: unknown option '--bogus'

@@ -44,6 +44,17 @@ $ diwan split {db} --out {tmp}/r --since 2023-13-01
 ! diwan split: bad date '2023-13-01' for --since (YYYY-MM-DD)
 ! usage: diwan split [options] DB --out DIR
 ! (see 'diwan split --help')
+# calendar dates only: no February 29th outside leap years, no April 31st
+$ diwan split {db} --out {tmp}/r --until 2023-02-29
+? 2
+! diwan split: bad date '2023-02-29' for --until (YYYY-MM-DD)
+! usage: diwan split [options] DB --out DIR
+! (see 'diwan split --help')
+$ diwan split {db} --out {tmp}/r --by-date 2024-04-31
+? 2
+! diwan split: bad value '2024-04-31' for --by-date (TRAIN_END[,VALID_END], YYYY-MM-DD, in order)
+! usage: diwan split [options] DB --out DIR
+! (see 'diwan split --help')
 $ diwan split {db} --out {tmp}/r --shard-rows 0
 ? 2
 ! diwan split: bad value '0' for --shard-rows
