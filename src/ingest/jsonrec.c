@@ -248,7 +248,11 @@ static int jr_emit(jr_state *s, json_t *v, uint64_t off, uint64_t line)
     rec.offset = off;
     rec.line = line;
     if (!jr_get_str(v, "text", &rec.text) && !jr_get_str(v, "content", &rec.text)) {
-        jr_issue(s, off, line, "record %llu: no text or content field", (unsigned long long)idx + 1);
+        const char *key = json_object_get(v, "text") ? "text" : json_object_get(v, "content") ? "content" : NULL;
+        if (key)
+            jr_issue(s, off, line, "record %llu: field %s is not a string", (unsigned long long)idx + 1, key);
+        else
+            jr_issue(s, off, line, "record %llu: no text or content field", (unsigned long long)idx + 1);
         return 0;
     }
     jr_get_str(v, "title", &rec.title);
