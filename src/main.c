@@ -22,6 +22,7 @@ static const command commands[] = {
     {"stats", cmd_stats, "count n-grams and co-occurrences into the database (--export, --merge)"},
     {"top", cmd_top, "most frequent terms, overall, per source or per month, or top pairs"},
     {"cooc", cmd_cooc, "the words that co-occur with a word"},
+    {"text", cmd_text, "write the tokens the statistics count, one article or sentence a line"},
     {"split", cmd_split, "write a deterministic, leakage-free train/validation/test release"},
     {"verify", cmd_verify, "check a release: checksums, rows, zstd frames, no cluster in two splits"},
     {"report", cmd_report, "write the corpus report (HTML with plots, Markdown or JSON)"},

@@ -17,6 +17,7 @@ int cmd_dups(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_cooc(int argc, char **argv);
+int cmd_text(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);

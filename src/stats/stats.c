@@ -36,15 +36,9 @@
 #include "core/utf8.h"
 #include "stats/counter.h"
 #include "stats/lanes.h"
+#include "stats/sel.h"
 #include "stats/topk.h"
 #include "stats/vocab.h"
-
-/* The articles counted: cluster representatives (an article that the
- * near-dup stage has not clustered is its own representative), or every
- * article with ?1 = 1. The one place that selects them. */
-static const char articles_sql[] =
-    "SELECT a.body, a.published, s.name, a.id FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
-    " WHERE ?1 OR a.cluster_join IS NULL OR a.cluster_join <> 'near' ORDER BY a.id";
 
 #define BATCH_BYTES (4u << 20) /* body bytes read per batch */
 #define BATCH_MAX 4096         /* articles per batch */
@@ -154,42 +148,6 @@ static void batch_free(batch *b)
     }
     free(b->ws);
     memset(b, 0, sizeof *b);
-}
-
-/* White space of the whitespace tokenizer: 1, or 2 for a line break (a
- * sentence boundary). */
-static const unsigned char ws_class[256] = {['\t'] = 1, ['\n'] = 2, ['\v'] = 1, ['\f'] = 1, ['\r'] = 2, [' '] = 1};
-
-/* The end of the whitespace token going on at u[i] in u[0..n): eight bytes
- * at a time, jumping to the first byte below '!' (white space is), then
- * byte by byte at the end of the text. Byte by byte everywhere, it was 40%
- * of a raw run's tokenizing time. */
-static inline size_t ws_token_end(const unsigned char *u, size_t i, size_t n)
-{
-    const uint64_t hi = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full, add = 0x5F5F5F5F5F5F5F5Full;
-    while (i + 8 <= n) {
-        uint64_t x;
-        memcpy(&x, u + i, 8);
-        /* bit 7 of a byte ends up set when the byte is '!' (0x21) or above:
-         * set already, or its low 7 bits + 0x5F carry into it (never beyond
-         * it: 0x7F + 0x5F < 0x100); m marks the bytes below '!' */
-        uint64_t m = ~(((x & low7) + add) | x) & hi;
-        if (!m) {
-            i += 8;
-            continue;
-        }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        size_t k = (size_t)__builtin_clzll(m) >> 3;
-#else
-        size_t k = (size_t)__builtin_ctzll(m) >> 3;
-#endif
-        if (ws_class[u[i + k]])
-            return i + k;
-        i += k + 1; /* a control byte inside the token */
-    }
-    while (i < n && !ws_class[u[i]])
-        i++;
-    return i;
 }
 
 /* The hash of a token: dw_vocab_hash's value (XXH3, seed 0), inlined. */
@@ -327,7 +285,7 @@ static void prepare_art(batch *b, art *a, int wi, const dw_stats_opts *o, unsign
         int sent = 1;
         size_t i = 0;
         while (i < n) {
-            unsigned c = ws_class[u[i]];
+            unsigned c = dw_ws_class[u[i]];
             if (c) {
                 if (c == 2)
                     sent = 1;
@@ -335,7 +293,7 @@ static void prepare_art(batch *b, art *a, int wi, const dw_stats_opts *o, unsign
                 continue;
             }
             size_t st = i;
-            i = ws_token_end(u, i + 1, n);
+            i = dw_ws_token_end(u, i + 1, n);
             if (push_tok(w, s, st, i - st, sent) != 0) {
                 a->oom = 1;
                 return;
@@ -1756,7 +1714,7 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
     /* counting: one read transaction, batches tokenized one ahead */
     if ((rc = dw_db_exec(db, "BEGIN", e)) != DW_OK)
         goto done;
-    st = dw_db_prepare(db, articles_sql, e);
+    st = dw_db_prepare(db, dw_stats_articles_sql, e);
     if (!st) {
         rc = DW_EDB;
         goto counted;

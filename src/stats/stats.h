@@ -102,6 +102,28 @@ double dw_stats_pmi(double k11, double ca, double cb, double t);
 double dw_stats_npmi(double k11, double ca, double cb, double t);
 double dw_stats_llr(double k11, double ca, double cb, double t);
 
+/* Receives the bytes dw_stats_text writes: returns 0, or nonzero to stop
+ * the run (DW_EIO, "cannot write output"). */
+typedef int (*dw_text_writer)(void *ud, const void *p, size_t n);
+
+/* What dw_stats_text wrote. */
+typedef struct {
+    uint64_t articles;  /* articles read (those without tokens write no line) */
+    uint64_t tokens;    /* tokens written */
+    uint64_t lines;     /* lines written */
+} dw_stats_text_summary;
+
+/* Writes the tokens a statistics run with options o would count (o's
+ * whitespace, normalize and all_copies; the rest is ignored): the same
+ * articles in the same order, separated by one space, one article a line,
+ * or one sentence a line with sentences (a sentence as n-grams and windows
+ * see it). An article without tokens writes no line. Counting the words of
+ * the output (tr ' ' '\n' | sort | uniq -c) gives the unigrams that
+ * `diwan stats` stores with the same options. Returns DW_OK with *sum
+ * filled, or DW_EDB, DW_ENOMEM, DW_EIO with a message. */
+dw_rc dw_stats_text(dw_db *db, const dw_stats_opts *o, int sentences, dw_text_writer write, void *ud,
+                    dw_stats_text_summary *sum, dw_err *e);
+
 /* The built-in Arabic stop-word list (as written; normalized when used). */
 const char *const *dw_stats_stopwords(size_t *n);
 

@@ -11,6 +11,7 @@ $ diwan
 !   stats      count n-grams and co-occurrences into the database (--export, --merge)
 !   top        most frequent terms, overall, per source or per month, or top pairs
 !   cooc       the words that co-occur with a word
+!   text       write the tokens the statistics count, one article or sentence a line
 !   split      write a deterministic, leakage-free train/validation/test release
 !   verify     check a release: checksums, rows, zstd frames, no cluster in two splits
 !   report     write the corpus report (HTML with plots, Markdown or JSON)
@@ -29,6 +30,7 @@ $ diwan frobnicate
 !   stats      count n-grams and co-occurrences into the database (--export, --merge)
 !   top        most frequent terms, overall, per source or per month, or top pairs
 !   cooc       the words that co-occur with a word
+!   text       write the tokens the statistics count, one article or sentence a line
 !   split      write a deterministic, leakage-free train/validation/test release
 !   verify     check a release: checksums, rows, zstd frames, no cluster in two splits
 !   report     write the corpus report (HTML with plots, Markdown or JSON)
@@ -49,6 +51,7 @@ $ diwan reprot
 !   stats      count n-grams and co-occurrences into the database (--export, --merge)
 !   top        most frequent terms, overall, per source or per month, or top pairs
 !   cooc       the words that co-occur with a word
+!   text       write the tokens the statistics count, one article or sentence a line
 !   split      write a deterministic, leakage-free train/validation/test release
 !   verify     check a release: checksums, rows, zstd frames, no cluster in two splits
 !   report     write the corpus report (HTML with plots, Markdown or JSON)
@@ -76,6 +79,7 @@ $ diwan help frobnicate
 !   stats      count n-grams and co-occurrences into the database (--export, --merge)
 !   top        most frequent terms, overall, per source or per month, or top pairs
 !   cooc       the words that co-occur with a word
+!   text       write the tokens the statistics count, one article or sentence a line
 !   split      write a deterministic, leakage-free train/validation/test release
 !   verify     check a release: checksums, rows, zstd frames, no cluster in two splits
 !   report     write the corpus report (HTML with plots, Markdown or JSON)

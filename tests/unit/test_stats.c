@@ -1039,3 +1039,159 @@ Test(stats, progress_reports_every_phase_in_order, .timeout = 120)
     dwt_rmtree(tmp);
     free(tmp);
 }
+
+/* dw_stats_text's writer: appends to a dw_buf; fails once ud's limit, if
+ * any, is passed (a full disk). */
+typedef struct {
+    dw_buf out;    /* bytes written */
+    size_t limit;  /* 0: none */
+} text_sink;
+
+static int sink_write(void *ud, const void *p, size_t n)
+{
+    text_sink *s = ud;
+    if (s->limit && s->out.len + n > s->limit)
+        return -1;
+    return dw_buf_append(&s->out, p, n);
+}
+
+/* The n-grams (n = 1..3, within a line) of text, counted independently of
+ * the statistics (SQLite GROUP BY over the words of each line), with the
+ * lines they are in as df: rows "n\tterm\tcount\tdf\n" in n, term order. */
+static char *count_lines(const char *text)
+{
+    sqlite3 *m;
+    sqlite3_stmt *ins;
+    cr_assert_eq(sqlite3_open(":memory:", &m), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(m, "CREATE TABLE g(n, term, line)", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(m, "INSERT INTO g VALUES (?1, ?2, ?3)", -1, &ins, NULL), SQLITE_OK);
+    sqlite3_exec(m, "BEGIN", NULL, NULL, NULL);
+    char *copy = strdup(text), *save = NULL;
+    int line = 0;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save), line++) {
+        char *w[4096];
+        int nw = 0;
+        char *s2 = NULL;
+        for (char *t = strtok_r(l, " ", &s2); t && nw < 4096; t = strtok_r(NULL, " ", &s2))
+            w[nw++] = t;
+        for (int n = 1; n <= 3; n++)
+            for (int i = 0; i + n <= nw; i++) {
+                dw_buf term = DW_BUF_INIT;
+                for (int k = 0; k < n; k++)
+                    dw_buf_printf(&term, "%s%s", k ? " " : "", w[i + k]);
+                sqlite3_bind_int(ins, 1, n);
+                sqlite3_bind_text(ins, 2, dw_buf_str(&term), (int)term.len, SQLITE_TRANSIENT);
+                sqlite3_bind_int(ins, 3, line);
+                cr_assert_eq(sqlite3_step(ins), SQLITE_DONE);
+                sqlite3_reset(ins);
+                dw_buf_free(&term);
+            }
+    }
+    free(copy);
+    sqlite3_finalize(ins);
+    sqlite3_exec(m, "COMMIT", NULL, NULL, NULL);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(m, "SELECT n, term, count(*), count(DISTINCT line) FROM g GROUP BY n, term"
+                                       " ORDER BY n, CAST(term AS BLOB)", -1, &q, NULL), SQLITE_OK);
+    dw_buf b = DW_BUF_INIT;
+    while (sqlite3_step(q) == SQLITE_ROW)
+        dw_buf_printf(&b, "%d\t%s\t%lld\t%lld\n", sqlite3_column_int(q, 0), (const char *)sqlite3_column_text(q, 1),
+                      (long long)sqlite3_column_int64(q, 2), (long long)sqlite3_column_int64(q, 3));
+    sqlite3_finalize(q);
+    sqlite3_close(m);
+    return dw_buf_detach(&b, NULL);
+}
+
+/* Keeps the columns of rows "n\tterm\tcount\tdf\n" that the comparison
+ * uses: count only (n-grams of one-sentence lines: their df counts
+ * sentences) or count and df (one-article lines). */
+static char *cut_df(const char *rows, int keep_df)
+{
+    dw_buf b = DW_BUF_INIT;
+    const char *p = rows;
+    while (*p) {
+        const char *nl = strchr(p, '\n'), *tab = nl;
+        for (const char *q = nl; q > p; q--)
+            if (q[-1] == '\t') {
+                tab = q - 1;
+                break;
+            }
+        dw_buf_append(&b, p, (size_t)((keep_df ? nl : tab) - p));
+        dw_buf_putc(&b, '\n');
+        p = nl + 1;
+    }
+    return dw_buf_detach(&b, NULL);
+}
+
+/* diwan text writes what the statistics count: the n-grams of its
+ * one-sentence lines, counted by a GROUP BY, are the stored 1- to 3-grams
+ * of the overall bucket, and its one-article lines give the unigrams'
+ * document frequencies; with and without normalization, both tokenizers,
+ * representatives or every copy (the sample pages have near-duplicates) */
+Test(stats, text_is_what_is_counted, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    char inputs[8400];
+    snprintf(inputs, sizeof inputs, "'%s/sample/pages' '%s/sample/extra'", dwt_root(), dwt_root());
+    dw_db *db = ingested_db(tmp, "t.db", inputs);
+    for (int mode = 0; mode < 4; mode++) {
+        dw_stats_opts o;
+        dw_stats_opts_default(&o);
+        o.tmpdir = tmp;
+        o.cooc = 0;
+        o.per_source = o.per_month = 0;
+        o.whitespace = mode & 1;
+        o.normalize = !(mode & 1);
+        o.all_copies = mode >> 1;
+        run_stats(db, &o);
+        char *stored = dump(db, "SELECT g.n, g.term, g.count, g.df FROM stats_ngrams g JOIN stats_buckets b"
+                                " ON b.id = g.bucket WHERE b.kind = 'all' ORDER BY g.n, CAST(g.term AS BLOB)");
+        dw_err e = {{0}};
+        dw_stats_text_summary sum[2];
+        char *got[2];
+        for (int sentences = 0; sentences < 2; sentences++) {
+            text_sink s = {DW_BUF_INIT, 0};
+            cr_assert_eq(dw_stats_text(db, &o, sentences, sink_write, &s, &sum[sentences], &e), DW_OK, "%s", e.msg);
+            got[sentences] = count_lines(dw_buf_str(&s.out));
+            dw_buf_free(&s.out);
+        }
+        char *want_counts = cut_df(stored, 0), *got_counts = cut_df(got[1], 0);
+        cr_expect(strcmp(got_counts, want_counts) == 0, "mode %d: n-grams of the sentence lines differ", mode);
+        /* df: unigrams of the article lines (the first rows, n = 1) */
+        char *want_uni = strdup(stored), *got_uni = strdup(got[0]);
+        char *cut = strstr(want_uni, "\n2\t");
+        if (cut)
+            cut[1] = '\0';
+        cut = strstr(got_uni, "\n2\t");
+        if (cut)
+            cut[1] = '\0';
+        cr_expect(strcmp(got_uni, want_uni) == 0, "mode %d: unigram counts or df of the article lines differ", mode);
+        char *totals = dump(db, "SELECT articles, tokens FROM stats_buckets WHERE kind = 'all'");
+        char line[96];
+        snprintf(line, sizeof line, "%llu\t%llu\n", (unsigned long long)sum[0].articles,
+                 (unsigned long long)sum[0].tokens);
+        cr_expect_str_eq(totals, line, "mode %d", mode);
+        cr_expect_eq(sum[1].tokens, sum[0].tokens);
+        cr_expect_gt(sum[1].lines, sum[0].lines, "mode %d: sentences are more lines than articles", mode);
+        free(want_counts);
+        free(got_counts);
+        free(want_uni);
+        free(got_uni);
+        free(totals);
+        free(got[0]);
+        free(got[1]);
+        free(stored);
+    }
+    /* a writer that fails stops the run with DW_EIO */
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    text_sink s = {DW_BUF_INIT, 100};
+    dw_stats_text_summary sum;
+    dw_err e = {{0}};
+    cr_expect_eq(dw_stats_text(db, &o, 0, sink_write, &s, &sum, &e), DW_EIO);
+    cr_expect_str_eq(e.msg, "cannot write output");
+    dw_buf_free(&s.out);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}

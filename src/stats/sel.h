@@ -1,0 +1,56 @@
+/* sel.h (internal to src/stats): the text the statistics count, shared by
+ * the counting run (stats.c) and `diwan text` (text.c) so that the two can
+ * never disagree: which articles, in which order (one SQL query), and how
+ * whitespace mode splits a body. */
+#ifndef DW_STATS_SEL_H
+#define DW_STATS_SEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The articles counted: cluster representatives (an article that the
+ * near-dup stage has not clustered is its own representative), or every
+ * article with ?1 = 1. The one place that selects them.
+ * Columns: body, published, source name, id; ?1: all_copies. */
+static const char dw_stats_articles_sql[] __attribute__((unused)) =
+    "SELECT a.body, a.published, s.name, a.id FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+    " WHERE ?1 OR a.cluster_join IS NULL OR a.cluster_join <> 'near' ORDER BY a.id";
+
+/* White space of the whitespace tokenizer: 1, or 2 for a line break (a
+ * sentence boundary). */
+static const unsigned char dw_ws_class[256] __attribute__((unused)) = {['\t'] = 1, ['\n'] = 2, ['\v'] = 1, ['\f'] = 1, ['\r'] = 2, [' '] = 1};
+
+/* The end of the whitespace token going on at u[i] in u[0..n): eight bytes
+ * at a time, jumping to the first byte below '!' (white space is), then
+ * byte by byte at the end of the text. Byte by byte everywhere, it was 40%
+ * of a raw run's tokenizing time. */
+static inline size_t dw_ws_token_end(const unsigned char *u, size_t i, size_t n)
+{
+    const uint64_t hi = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full, add = 0x5F5F5F5F5F5F5F5Full;
+    while (i + 8 <= n) {
+        uint64_t x;
+        memcpy(&x, u + i, 8);
+        /* bit 7 of a byte ends up set when the byte is '!' (0x21) or above:
+         * set already, or its low 7 bits + 0x5F carry into it (never beyond
+         * it: 0x7F + 0x5F < 0x100); m marks the bytes below '!' */
+        uint64_t m = ~(((x & low7) + add) | x) & hi;
+        if (!m) {
+            i += 8;
+            continue;
+        }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        size_t k = (size_t)__builtin_clzll(m) >> 3;
+#else
+        size_t k = (size_t)__builtin_ctzll(m) >> 3;
+#endif
+        if (dw_ws_class[u[i + k]])
+            return i + k;
+        i += k + 1; /* a control byte inside the token */
+    }
+    while (i < n && !dw_ws_class[u[i]])
+        i++;
+    return i;
+}
+
+#endif

@@ -1,0 +1,112 @@
+/* text.c: the text the statistics count, written out (dw_stats_text): the
+ * tokens of the same articles in the same order as a counting run, split
+ * the same way (stats/sel.h), one article or one sentence a line, for
+ * other tools (GloVe, word2vec, fastText, sort | uniq -c). */
+#include "stats/stats.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/norm.h"
+#include "core/tok.h"
+#include "stats/sel.h"
+
+#define TEXT_FLUSH_BYTES (1u << 20) /* output handed to the writer in blocks of about this */
+
+/* Appends the tokens of text s[0..n) to out, separated by one space, a
+ * newline before each new sentence with sentences. Returns the tokens
+ * appended, or -1 when out of memory. */
+static long long put_tokens(dw_buf *out, const char *s, size_t n, int whitespace, int sentences)
+{
+    long long k = 0;
+    int sent = 0;
+    if (whitespace) {
+        const unsigned char *u = (const unsigned char *)s;
+        size_t i = 0;
+        while (i < n) {
+            unsigned c = dw_ws_class[u[i]];
+            if (c) {
+                sent |= c == 2;
+                i++;
+                continue;
+            }
+            size_t st = i;
+            i = dw_ws_token_end(u, i + 1, n);
+            if ((k && dw_buf_putc(out, sentences && sent ? '\n' : ' ') != 0) || dw_buf_append(out, s + st, i - st) != 0)
+                return -1;
+            k++;
+            sent = 0;
+        }
+    } else {
+        dw_tok t;
+        dw_token tk;
+        dw_tok_init(&t, s, n);
+        while (dw_tok_next(&t, &tk)) {
+            if ((k && dw_buf_putc(out, sentences && tk.sentence_start ? '\n' : ' ') != 0) ||
+                dw_buf_append(out, s + tk.off, tk.len) != 0)
+                return -1;
+            k++;
+        }
+    }
+    return k;
+}
+
+dw_rc dw_stats_text(dw_db *db, const dw_stats_opts *o, int sentences, dw_text_writer write, void *ud,
+                    dw_stats_text_summary *sum, dw_err *e)
+{
+    memset(sum, 0, sizeof *sum);
+    dw_rc rc = dw_db_exec(db, "BEGIN", e); /* one snapshot of the articles */
+    if (rc != DW_OK)
+        return rc;
+    sqlite3_stmt *st = dw_db_prepare(db, dw_stats_articles_sql, e);
+    if (!st) {
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+        return DW_EDB;
+    }
+    sqlite3_bind_int(st, 1, o->all_copies);
+    dw_buf norm = DW_BUF_INIT, out = DW_BUF_INIT;
+    int r;
+    while (rc == DW_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *body = (const char *)sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        if (!body)
+            body = "";
+        sum->articles++;
+        if (o->normalize) {
+            dw_buf_reset(&norm);
+            if (dw_norm_text(&norm, body, n, db->norm_flags) != 0) {
+                rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+                break;
+            }
+            body = norm.data ? norm.data : "";
+            n = norm.len;
+        }
+        size_t before = out.len;
+        long long k = put_tokens(&out, body, n, o->whitespace, sentences);
+        if (k < 0 || (k > 0 && dw_buf_putc(&out, '\n') != 0)) {
+            rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+            break;
+        }
+        if (k > 0) {
+            sum->lines++;
+            for (size_t i = before; sentences && i + 1 < out.len; i++)
+                sum->lines += out.data[i] == '\n';
+        }
+        sum->tokens += (uint64_t)k;
+        if (out.len >= TEXT_FLUSH_BYTES) {
+            if (write(ud, out.data, out.len) != 0)
+                rc = dw_err_set(e, DW_EIO, "cannot write output");
+            dw_buf_reset(&out);
+        }
+    }
+    if (rc == DW_OK && r != SQLITE_DONE)
+        rc = dw_db_fail(db, e, "read articles");
+    if (rc == DW_OK && out.len && write(ud, out.data, out.len) != 0)
+        rc = dw_err_set(e, DW_EIO, "cannot write output");
+    sqlite3_finalize(st);
+    sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    dw_buf_free(&norm);
+    dw_buf_free(&out);
+    return rc;
+}
