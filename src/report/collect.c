@@ -909,13 +909,17 @@ static dw_rc build_stats(rp_ctx *c, json_t *m)
     return build_neighbours(c, nb);
 }
 
-/* ---- vocabulary growth ---- */
+/* ---- one pass over the bodies ---- */
 
-/* Streams the bodies `diwan stats` counts (cluster representatives and
- * unclustered articles; every article when it was run with --all-copies) in
- * content-hash order through the Heaps tracker, and fits log10 V = log10 K +
- * beta log10 n over the points from 100 tokens on. */
-static dw_rc build_heaps(rp_ctx *c, json_t *m)
+/* Reads every body once, in content-hash order, for the two sections that
+ * need them all: the Heaps tracker gets the bodies `diwan stats` counts
+ * (cluster representatives and unclustered articles; every article when it
+ * ran with --all-copies) until it is full, and the repeated-lines counter's
+ * first pass the bodies of every article but near-duplicate copies (as the
+ * statistics' default). Each sees the rows it would see read alone, in the
+ * same order. h and l are filled; *heaps_articles counts the bodies h
+ * took. */
+static dw_rc read_bodies(rp_ctx *c, dw_report_heaps *h, dw_report_lines *l, int64_t *heaps_articles)
 {
     int all_copies = 0;
     if (c->stats) {
@@ -924,36 +928,40 @@ static dw_rc build_heaps(rp_ctx *c, json_t *m)
         if (dw_db_int(c->db, "SELECT value FROM stats_info WHERE key = 'all_copies'", &v, &e2) == DW_OK)
             all_copies = v == 1;
     }
-    sqlite3_stmt *st = rp_prepare(c, "SELECT body FROM articles WHERE ?1 OR cluster_join IS NULL"
-                                     " OR cluster_join <> 'near' ORDER BY content_hash");
+    sqlite3_stmt *st = rp_prepare(c, "SELECT body, coalesce(cluster_join = 'near', 0) FROM articles"
+                                     " WHERE ?1 OR cluster_join IS NULL OR cluster_join <> 'near' ORDER BY content_hash");
     if (!st)
         return DW_EDB;
     sqlite3_bind_int(st, 1, all_copies);
-    dw_report_heaps *h = dw_report_heaps_new(c->o->heaps_max_types, c->db->norm_flags);
-    if (!h) {
-        sqlite3_finalize(st);
-        return dw_err_set(c->e, DW_ENOMEM, "out of memory");
-    }
-    int64_t articles = 0;
-    int r, a = 0;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        a = dw_report_heaps_add(h, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-        if (a < 0)
-            break;
-        if (a == 0)
-            articles++;
-        if (a == 1)
-            break;
+    int r, heaps_on = 1, a = 0;
+    *heaps_articles = 0;
+    while (a >= 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *body = (const char *)sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        if (heaps_on) { /* 1: full; the rest of its curve is not drawn */
+            a = dw_report_heaps_add(h, body, n);
+            if (a == 0)
+                ++*heaps_articles;
+            heaps_on = a == 0;
+        }
+        if (a >= 0 && !sqlite3_column_int(st, 1))
+            a = dw_report_lines_add(l, body ? body : "", n) == 0 ? 0 : -1;
     }
     sqlite3_finalize(st);
-    if (a < 0) {
-        dw_report_heaps_free(h);
+    if (a < 0)
         return dw_err_set(c->e, DW_ENOMEM, "out of memory");
-    }
-    if (r != SQLITE_DONE && r != SQLITE_ROW) {
-        dw_report_heaps_free(h);
-        return dw_db_fail(c->db, c->e, "report: vocabulary growth");
-    }
+    if (r != SQLITE_DONE)
+        return dw_db_fail(c->db, c->e, "report: reading bodies");
+    return DW_OK;
+}
+
+/* ---- vocabulary growth ---- */
+
+/* The Heaps section from the tracker read_bodies filled (articles: the
+ * bodies it took): the curve, and a fit of log10 V = log10 K + beta log10 n
+ * over the points from 100 tokens on. */
+static dw_rc build_heaps(rp_ctx *c, json_t *m, dw_report_heaps *h, int64_t articles)
+{
     size_t n;
     int trunc;
     const dw_report_heaps_point *p = dw_report_heaps_points(h, &n, &trunc);
@@ -991,7 +999,6 @@ static dw_rc build_heaps(rp_ctx *c, json_t *m)
     json_object_set_new(o, "fit", fit);
     free(x);
     free(y);
-    dw_report_heaps_free(h);
     return DW_OK;
 }
 
@@ -999,8 +1006,10 @@ static dw_rc build_heaps(rp_ctx *c, json_t *m)
 
 /* The body lines held by the most articles (near-duplicate copies left
  * out, as in the statistics' default), by two passes over the bodies with
- * bounded memory (report.h): boilerplate a scraper kept. */
-static dw_rc build_lines(rp_ctx *c, json_t *m)
+ * bounded memory (report.h): boilerplate a scraper kept. l has had its
+ * first pass (read_bodies); the second, over the same bodies, recounts the
+ * candidates with their outlets. */
+static dw_rc build_lines(rp_ctx *c, json_t *m, dw_report_lines *l)
 {
     sqlite3_stmt *st = rp_prepare(c, "SELECT body, coalesce(source_id, 0) FROM articles WHERE cluster_join IS NULL"
                                      " OR cluster_join <> 'near' ORDER BY content_hash");
@@ -1009,28 +1018,23 @@ static dw_rc build_lines(rp_ctx *c, json_t *m)
         sqlite3_finalize(st);
         return DW_EDB;
     }
-    dw_report_lines *l = dw_report_lines_new(0);
     size_t max = (size_t)(c->o->limit > 0 ? c->o->limit : 1);
     dw_report_line *top = calloc(max, sizeof *top);
     dw_rc rc = DW_OK;
-    if (!l || !top)
+    if (!top)
         rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
-    for (int pass = 1; pass <= 2 && rc == DW_OK; pass++) {
-        int r, a = 0;
-        while (a == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *body = (const char *)sqlite3_column_text(st, 0);
-            size_t n = (size_t)sqlite3_column_bytes(st, 0);
-            a = pass == 1 ? dw_report_lines_add(l, body ? body : "", n)
-                          : dw_report_lines_recount(l, body ? body : "", n, sqlite3_column_int64(st, 1));
-        }
-        if (a != 0)
-            rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
-        else if (r != SQLITE_DONE)
-            rc = dw_db_fail(c->db, c->e, "report: repeated lines");
-        sqlite3_reset(st);
-        if (pass == 1) /* candidates: five times the rows shown, at least 100 */
-            dw_report_lines_candidates(l, max * 5 > 100 ? max * 5 : 100);
+    else /* candidates: five times the rows shown, at least 100 */
+        dw_report_lines_candidates(l, max * 5 > 100 ? max * 5 : 100);
+    int step = SQLITE_DONE, a = 0;
+    while (rc == DW_OK && a == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *body = (const char *)sqlite3_column_text(st, 0);
+        a = dw_report_lines_recount(l, body ? body : "", (size_t)sqlite3_column_bytes(st, 0),
+                                    sqlite3_column_int64(st, 1));
     }
+    if (rc == DW_OK && a != 0)
+        rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
+    else if (rc == DW_OK && step != SQLITE_DONE)
+        rc = dw_db_fail(c->db, c->e, "report: repeated lines");
     sqlite3_finalize(st);
     if (rc == DW_OK) {
         json_t *o = json_object(), *arr = json_array();
@@ -1061,7 +1065,6 @@ static dw_rc build_lines(rp_ctx *c, json_t *m)
     }
     sqlite3_finalize(nm);
     free(top);
-    dw_report_lines_free(l);
     return rc;
 }
 
@@ -1169,12 +1172,21 @@ dw_rc dw_report_collect(dw_db *db, const dw_report_opts *o, json_t **out, dw_err
         rc = build_time(&c, m, ids, nids);
     if (rc == DW_OK)
         rc = build_stats(&c, m);
+    dw_report_heaps *h = rc == DW_OK ? dw_report_heaps_new(o->heaps_max_types, db->norm_flags) : NULL;
+    dw_report_lines *l = h ? dw_report_lines_new(0) : NULL;
+    int64_t heaps_articles = 0;
+    if (rc == DW_OK && !l)
+        rc = dw_err_set(e, DW_ENOMEM, "out of memory");
     if (rc == DW_OK)
-        rc = build_heaps(&c, m);
+        rc = read_bodies(&c, h, l, &heaps_articles);
+    if (rc == DW_OK)
+        rc = build_heaps(&c, m, h, heaps_articles);
     if (rc == DW_OK)
         rc = build_clusters(&c, m);
     if (rc == DW_OK)
-        rc = build_lines(&c, m);
+        rc = build_lines(&c, m, l);
+    dw_report_heaps_free(h);
+    dw_report_lines_free(l);
     free(ids);
     if (rc == DW_OK)
         rc = dw_db_exec(db, "COMMIT", e);

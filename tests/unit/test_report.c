@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "core/buf.h"
+#include "core/db.h"
 #include "helpers.h"
 #include "report/render.h"
 #include "report/report.h"
@@ -860,4 +861,70 @@ Test(report, heaps_curve)
     dw_buf_free(&big);
     dw_report_heaps_free(h);
     dw_report_heaps_free(NULL);
+}
+
+/* The report reads the bodies once for the Heaps curve and the first pass
+ * of the repeated lines: a Heaps tracker that fills up stops taking bodies
+ * where it would reading alone (the articles it took, counted here by
+ * feeding a tracker of the same cap the same query), and the repeated lines
+ * are those of a report whose tracker never fills */
+Test(report, full_heaps_tracker_leaves_repeated_lines, .timeout = 120)
+{
+    /* the sample corpus and six pages sharing a sign-off */
+    char *tmp = dwt_tmpdir();
+    char dbp[4096], dir[4096], pages[4096], p[4200];
+    snprintf(dbp, sizeof dbp, "%s/h.db", tmp);
+    snprintf(dir, sizeof dir, "%s/pages", tmp);
+    snprintf(pages, sizeof pages, "%s/sample/pages", dwt_root());
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    static const char *const towns[] = {"النخيلة", "وادي السدر", "مرسى الريح", "تل الورد", "عين الصفا", "جبل الكحل"};
+    for (int i = 0; i < 6; i++) {
+        snprintf(p, sizeof p, "%s/%d.txt", dir, i);
+        FILE *f = fopen(p, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "خبر من %s\nافتتحت بلدية %s سوقا جديدة للخضار في اليوم %d من الشهر.\nتابعونا على تويتر\n",
+                towns[i], towns[i], i + 1);
+        fclose(f);
+    }
+    cr_assert_eq(DIWAN(NULL, "ingest", "-q", dbp, pages, dir), 0);
+    cr_assert_eq(DIWAN(NULL, "stats", "-q", dbp), 0);
+    dw_db *db = NULL;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_db_open(&db, dbp, DW_DB_READONLY, 0, &e), DW_OK, "%s", e.msg);
+    json_t *m[2];
+    for (int i = 0; i < 2; i++) {
+        dw_report_opts o;
+        dw_report_opts_init(&o);
+        o.heaps_max_types = i ? 300 : 0;
+        cr_assert_eq(dw_report_collect(db, &o, &m[i], &e), DW_OK, "%s", e.msg);
+    }
+    json_t *h0 = json_object_get(m[0], "heaps"), *h1 = json_object_get(m[1], "heaps");
+    cr_expect(!json_is_true(json_object_get(h0, "truncated")));
+    cr_expect(json_is_true(json_object_get(h1, "truncated")));
+    /* the articles a tracker of 300 types takes, fed alone */
+    dw_report_heaps *h = dw_report_heaps_new(300, db->norm_flags);
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db->h, "SELECT body FROM articles WHERE cluster_join IS NULL"
+                                           " OR cluster_join <> 'near' ORDER BY content_hash", -1, &st, NULL), SQLITE_OK);
+    long long took = 0;
+    while (sqlite3_step(st) == SQLITE_ROW &&
+           dw_report_heaps_add(h, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0)) == 0)
+        took++;
+    sqlite3_finalize(st);
+    dw_report_heaps_free(h);
+    cr_expect_eq(json_integer_value(json_object_get(h1, "articles")), took);
+    cr_expect_lt(took, json_integer_value(json_object_get(h0, "articles")));
+    char *l0 = json_dumps(json_object_get(m[0], "repeated_lines"), JSON_SORT_KEYS);
+    char *l1 = json_dumps(json_object_get(m[1], "repeated_lines"), JSON_SORT_KEYS);
+    cr_expect_str_eq(l1, l0);
+    json_t *first = json_array_get(json_object_get(json_object_get(m[0], "repeated_lines"), "lines"), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(first, "line")), "تابعونا على تويتر");
+    cr_expect_eq(json_integer_value(json_object_get(first, "articles")), 6);
+    free(l0);
+    free(l1);
+    json_decref(m[0]);
+    json_decref(m[1]);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
 }
