@@ -42,6 +42,7 @@ static const char usage_text[] =
     "  --threads N          threads normalizing and tokenizing, and as many counting\n"
     "                       co-occurrences (default: cores, at most 8)\n"
     "  --merge OTHER        add the statistics of database OTHER instead of counting\n"
+    "                       (repeatable; statistics already in are skipped)\n"
     "  --no-count           do not count (with --export: export what is stored)\n"
     "  --export DIR         write the tables as DIR/TABLE.csv.zst\n"
     "  --progress           show progress even when stderr is not a terminal\n"
@@ -59,7 +60,9 @@ static void on_progress(void *ud, const dw_stats_progress *p)
 }
 
 
-int cmd_stats(int argc, char **argv)
+/* cmd_stats with room for the --merge values (argc entries: each is an
+ * argument). */
+static int stats_main(int argc, char **argv, char **merge)
 {
     enum { O_NGRAM = 256, O_WINDOW, O_SCOPE, O_HARMONIC, O_MIN, O_NOCOOC, O_STOP, O_KEEPSTOP, O_TOK, O_NONORM,
            O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
@@ -79,7 +82,8 @@ int cmd_stats(int argc, char **argv)
     dw_stats_opts_default(&o);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
-    const char *merge = NULL, *export_dir = NULL;
+    size_t nmerge = 0;
+    const char *export_dir = NULL;
     int quiet = 0, nocount = 0, min_given = 0, progress = isatty(2), c;
     cmd_progress bar = {0};
     long long v;
@@ -146,7 +150,7 @@ int cmd_stats(int argc, char **argv)
                 return cmd_usage_error("stats", usage_text, "--threads must be 1 to 256");
             o.threads = (int)v;
             break;
-        case O_MERGE: merge = optarg; break;
+        case O_MERGE: merge[nmerge++] = optarg; break;
         case O_NOCOUNT: nocount = 1; break;
         case O_EXPORT: export_dir = optarg; break;
         case 'q': quiet = 1; break;
@@ -175,14 +179,20 @@ int cmd_stats(int argc, char **argv)
     }
     dw_db *db;
     dw_err e = {{0}};
-    int writes = !nocount || merge;
+    int writes = !nocount || nmerge;
     dw_rc rc = dw_db_open(&db, path, writes ? 0 : DW_DB_READONLY, 0, &e);
     if (rc == DW_OK && writes)
         rc = dw_db_lock_writer(db, &e);
-    if (rc == DW_OK && merge) {
-        rc = dw_stats_merge(db, merge, min_given ? o.min_count : -1, &e);
-        if (rc == DW_OK && !quiet)
-            printf("merged the statistics of %s into %s\n", merge, path);
+    if (rc == DW_OK && nmerge) {
+        int *skipped = calloc(nmerge, sizeof *skipped);
+        rc = skipped ? dw_stats_merge(db, (const char *const *)merge, nmerge, min_given ? o.min_count : -1, skipped, &e)
+                     : dw_err_set(&e, DW_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == DW_OK && !quiet && i < nmerge; i++)
+            if (skipped[i])
+                printf("%s: its statistics are in %s already: skipped\n", merge[i], path);
+            else
+                printf("merged the statistics of %s into %s\n", merge[i], path);
+        free(skipped);
     } else if (rc == DW_OK && !nocount) {
         dw_stats_summary s;
         if (progress && !quiet) {
@@ -212,4 +222,16 @@ int cmd_stats(int argc, char **argv)
         return cmd_exit_code(rc);
     }
     return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    char **merge = calloc((size_t)argc + 1, sizeof *merge); /* at most one --merge per argument */
+    if (!merge) {
+        cmd_error("stats", "out of memory");
+        return cmd_exit_code(DW_ENOMEM);
+    }
+    int status = stats_main(argc, argv, merge);
+    free(merge);
+    return status;
 }

@@ -231,6 +231,16 @@ CREATE TABLE IF NOT EXISTS stats_summary (
     hapax  INTEGER NOT NULL,
     PRIMARY KEY (bucket, n)
 ) WITHOUT ROWID;
+-- The parts the statistics add up: one per counting run whose counts are
+-- in them (one after `diwan stats`, one more per database merged in). A
+-- part is named by its counted articles: the sums modulo 2^64 of the two
+-- halves of the XXH3-128 of their content hashes, 32 hex digits, so the same
+-- articles counted twice are one part, and `stats --merge` refuses or
+-- skips statistics already in (a merge run again adds nothing).
+CREATE TABLE IF NOT EXISTS stats_parts (
+    part     TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL            -- articles the part counted
+) WITHOUT ROWID;
 -- Distribution of article lengths: unit 'tokens' or 'chars'.
 CREATE TABLE IF NOT EXISTS stats_lengths (
     unit     TEXT NOT NULL CHECK (unit IN ('tokens', 'chars')),

@@ -12,9 +12,9 @@
 /* The articles counted: cluster representatives (an article that the
  * near-dup stage has not clustered is its own representative), or every
  * article with ?1 = 1. The one place that selects them.
- * Columns: body, published, source name, id; ?1: all_copies. */
+ * Columns: body, published, source name, id, content hash; ?1: all_copies. */
 static const char dw_stats_articles_sql[] __attribute__((unused)) =
-    "SELECT a.body, a.published, s.name, a.id FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+    "SELECT a.body, a.published, s.name, a.id, a.content_hash FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
     " WHERE ?1 OR a.cluster_join IS NULL OR a.cluster_join <> 'near' ORDER BY a.id";
 
 /* White space of the whitespace tokenizer: 1, or 2 for a line break (a

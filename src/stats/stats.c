@@ -491,6 +491,8 @@ typedef struct {
     uint32_t *keys;          /* n-gram keys of the article being counted (owned) */
     size_t keyscap;          /* keys allocated (in keys of kw words) */
     uint64_t articles;       /* articles counted */
+    uint64_t part[2];        /* sums of the two halves of their content hashes (stats_parts;
+                                added to by the reading thread only) */
     char stop_hash[24];      /* XXH3-64 of the stop-word list, hex, or "none" */
     dw_stats_summary *sum;   /* the summary being filled */
     /* writing */
@@ -993,6 +995,11 @@ static dw_rc read_batch(run *r, sqlite3_stmt *st, batch *b, dw_err *e)
             a->mon[7] = '\0';
         }
         b->last_id = sqlite3_column_int64(st, 3);
+        /* the part's name (stats_parts): XXH3-128 of the content hash,
+         * summed (any length: a hash written by other tools) */
+        XXH128_hash_t ph = XXH3_128bits(sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4));
+        r->part[0] += ph.high64;
+        r->part[1] += ph.low64;
         b->n++;
     }
     return DW_OK;
@@ -1400,7 +1407,8 @@ static dw_rc set_info(dw_db *db, const char *key, const char *fmt, ...)
 }
 
 static const char clear_sql[] =
-    "DELETE FROM stats_info; DELETE FROM stats_buckets; DELETE FROM stats_ngrams; DELETE FROM stats_top;"
+    "DELETE FROM stats_info; DELETE FROM stats_parts; DELETE FROM stats_buckets; DELETE FROM stats_ngrams;"
+    " DELETE FROM stats_top;"
     " DELETE FROM stats_summary;"
     " DELETE FROM stats_lengths; DELETE FROM stats_cooc_terms; DELETE FROM stats_cooc;"
     " DROP INDEX IF EXISTS stats_cooc_b;";
@@ -1547,6 +1555,13 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
         bad |= set_info(db, "unit", "%llu", (unsigned long long)r->unit) != DW_OK;
         bad |= set_info(db, "pair_total", "%llu", (unsigned long long)r->pair_total) != DW_OK;
         bad |= set_info(db, "articles", "%llu", (unsigned long long)r->articles) != DW_OK;
+        if (r->articles) { /* the one part of these statistics */
+            char sql[160];
+            snprintf(sql, sizeof sql, "INSERT INTO stats_parts(part, articles) VALUES ('%016llx%016llx', %llu)",
+                     (unsigned long long)r->part[0], (unsigned long long)r->part[1],
+                     (unsigned long long)r->articles);
+            bad |= sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK;
+        }
         if (r->ng)
             bad |= set_info(db, "top_k", "%d", DW_STATS_TOP_K) != DW_OK;
         if (bad)

@@ -28,6 +28,14 @@ $ diwan stats --bogus {db}
 $ diwan stats {db} --merge {db}.missing
 ? 4
 ! diwan stats: cannot open database {db}.missing: No such file or directory
+# statistics already in are skipped: the database itself, or a copy of it
+$ diwan stats {db} --merge {db}
+> {db}: its statistics are in {db} already: skipped
+$ diwan ingest -q {tmp}/copy.db {root}/sample/pages
+$ diwan stats -q {tmp}/copy.db
+$ diwan stats {db} --merge {tmp}/copy.db --merge {tmp}/copy.db
+> {tmp}/copy.db: its statistics are in {db} already: skipped
+> {tmp}/copy.db: its statistics are in {db} already: skipped
 # --per: n-grams overall only, or per month only; top says what was not counted
 $ diwan stats -q --per none {db}
 $ diwan top --limit 2 --format csv {db}

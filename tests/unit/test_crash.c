@@ -1,8 +1,9 @@
 /* test_crash.c: the kill test of issue 7 at CLI level. Runs
  * `scripts/crash-test --quick --stage all` (a small synthetic corpus; 4
- * SIGKILLs each of `diwan ingest`, `diwan stats` and `diwan split` at random
- * moments, each followed by integrity checks, a rerun and a comparison with
- * an uninterrupted run) against $DW_BIN, and expects exit 0. Skips when
+ * SIGKILLs each of `diwan ingest`, `diwan stats`, `diwan split` and `diwan
+ * stats --merge` of 11 shards at random moments, each followed by integrity
+ * checks, a rerun and a comparison with an uninterrupted run) against
+ * $DW_BIN, and expects exit 0. Skips when
  * python3 is absent. The full run (scripts/crash-test --stage all, 20 kills
  * a stage on a 30 MB corpus) is run by hand. */
 #define _GNU_SOURCE
@@ -70,6 +71,7 @@ Test(crash, quick_kill_test_loses_nothing, .timeout = 600)
               out ? out : "");
     cr_expect(out && strstr(out, "crash-test stats: 4 of 4 kills survived"), "%s", out ? out : "");
     cr_expect(out && strstr(out, "crash-test split: 4 of 4 kills survived"), "%s", out ? out : "");
+    cr_expect(out && strstr(out, "crash-test merge: 4 of 4 kills survived"), "%s", out ? out : "");
     free(out);
     dwt_rmtree(tmp);
     free(tmp);

@@ -668,29 +668,10 @@ Test(stats, stale_spill_folders_are_removed)
     free(tmp);
 }
 
-Test(stats, merged_shards_equal_one_run, .timeout = 120)
+/* Writes the first difference of two dumps to /tmp for a look, and
+ * returns its offset (strlen when equal). */
+static size_t first_diff(const char *one, const char *merged)
 {
-    char *tmp = dwt_tmpdir();
-    dw_db *all = make_db(tmp, "all.db"), *a = make_db(tmp, "a.db"), *b = make_db(tmp, "b.db");
-    load_synthetic(all, 0, 1200);
-    load_synthetic(a, 0, 500);
-    /* the second shard: articles 500.. (same generator, the first 500 skipped) */
-    load_synthetic(b, 500, 1200);
-    dw_stats_opts o;
-    dw_stats_opts_default(&o);
-    o.tmpdir = tmp;
-    o.harmonic = 1;
-    o.min_count = 3;
-    run_stats(all, &o);
-    o.min_count = 0; /* shards keep every pair, harmonic fractions below 1 too */
-    run_stats(a, &o);
-    run_stats(b, &o);
-    dw_db_close(b);
-    char bp[4200];
-    snprintf(bp, sizeof bp, "%s/b.db", tmp);
-    dw_err e = {{0}};
-    cr_assert_eq(dw_stats_merge(a, bp, 3, &e), DW_OK, "%s", e.msg);
-    char *one = dump_all(all), *merged = dump_all(a);
     size_t at = 0;
     while (one[at] && one[at] == merged[at])
         at++;
@@ -705,17 +686,105 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
         if (f2)
             fclose(f2);
     }
+    return at;
+}
+
+/* ten shards (articles 0-119, 120-239, ...) merged into the first in one
+ * call (two batches of at most DW_STATS_MERGE_BATCH) equal one run over
+ * the 1200 articles, harmonic counts and --min-count included; merging
+ * again adds nothing (every shard skipped), as does a merge resumed after
+ * its first batch; statistics of the same articles cut otherwise, or
+ * holding some of the parts already, or counted with other options, are
+ * refused */
+Test(stats, merged_shards_equal_one_run, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *all = make_db(tmp, "all.db");
+    load_synthetic(all, 0, 1200);
+    dw_db_close(all);
+    /* the shards: copies of the articles (same content hashes) */
+    char allp[4200], cmd[9000];
+    snprintf(allp, sizeof allp, "%s/all.db", tmp);
+    char paths[10][4200];
+    const char *others[10];
+    dw_err e = {{0}};
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.harmonic = 1;
+    o.min_count = 0; /* shards keep every pair, harmonic fractions below 1 too */
+    for (int k = 0; k < 10; k++) {
+        snprintf(paths[k], sizeof paths[k], "%s/s%d.db", tmp, k);
+        others[k] = paths[k];
+        snprintf(cmd, sizeof cmd, "cp '%.4190s' '%.4190s'", allp, paths[k]);
+        cr_assert_eq(system(cmd), 0);
+        dw_db *s = NULL;
+        cr_assert_eq(dw_db_open(&s, paths[k], 0, 0, &e), DW_OK, "%s", e.msg);
+        snprintf(cmd, sizeof cmd, "DELETE FROM articles WHERE (id - 1) / 120 <> %d", k);
+        cr_assert_eq(sqlite3_exec(s->h, cmd, NULL, NULL, NULL), SQLITE_OK);
+        run_stats(s, &o);
+        dw_db_close(s);
+    }
+    cr_assert_eq(dw_db_open(&all, allp, 0, 0, &e), DW_OK, "%s", e.msg);
+    o.min_count = 3;
+    run_stats(all, &o);
+    /* a copy of shard 0 for the resumed merge */
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/r.db'", paths[0], tmp);
+    cr_assert_eq(system(cmd), 0);
+    int skipped[10];
+    dw_db *a = NULL;
+    cr_assert_eq(dw_db_open(&a, paths[0], 0, 0, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(dw_stats_merge(a, others + 1, 9, 3, skipped, &e), DW_OK, "%s", e.msg);
+    for (int k = 0; k < 9; k++)
+        cr_expect_eq(skipped[k], 0);
+    char *one = dump_all(all), *merged = dump_all(a);
+    size_t at = first_diff(one, merged);
     cr_expect(one[at] == merged[at], "merged tables differ from one run at byte %zu: ...%.80s", at,
               one + (at > 40 ? at - 40 : 0));
+    cr_expect_eq(dwt_q1(paths[0], "SELECT count(*) FROM stats_parts"), 10);
+    /* again: every shard is in already */
+    cr_assert_eq(dw_stats_merge(a, others, 10, 3, skipped, &e), DW_OK, "%s", e.msg);
+    for (int k = 0; k < 10; k++)
+        cr_expect_eq(skipped[k], 1, "shard %d merged twice", k);
+    char *again = dump_all(a);
+    cr_expect_str_eq(again, merged);
+    free(again);
+    /* resumed: the first batch in (pairs kept), then the whole list */
+    dw_db *r = NULL;
+    snprintf(cmd, sizeof cmd, "%s/r.db", tmp);
+    cr_assert_eq(dw_db_open(&r, cmd, 0, 0, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(dw_stats_merge(r, others + 1, DW_STATS_MERGE_BATCH, 0, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(dw_stats_merge(r, others + 1, 9, 3, skipped, &e), DW_OK, "%s", e.msg);
+    cr_expect_eq(skipped[0], 1);
+    cr_expect_eq(skipped[8], 0);
+    char *resumed = dump_all(r);
+    at = first_diff(one, resumed);
+    cr_expect(one[at] == resumed[at], "resumed merge differs from one run at byte %zu: ...%.80s", at,
+              one + (at > 40 ? at - 40 : 0));
+    free(resumed);
+    /* the one run's articles are the merged statistics' (the sum of the
+     * parts), and the merged statistics hold shard 1's part */
+    dw_db_close(all);
+    const char *one_run[1] = {allp};
+    cr_assert_eq(dw_stats_merge(a, one_run, 1, -1, skipped, &e), DW_EUSAGE);
+    cr_expect(strstr(e.msg, "counts the same articles") != NULL, "%s", e.msg);
+    dw_db *s1 = NULL;
+    cr_assert_eq(dw_db_open(&s1, paths[1], 0, 0, &e), DW_OK, "%s", e.msg);
+    const char *merged_p[1] = {paths[0]};
+    cr_assert_eq(dw_stats_merge(s1, merged_p, 1, -1, skipped, &e), DW_EUSAGE);
+    cr_expect(strstr(e.msg, "1 of its 10 parts are in the statistics") != NULL, "%s", e.msg);
+    dw_db_close(s1);
     free(one);
     free(merged);
     /* other counting options: refused */
+    all = NULL;
+    cr_assert_eq(dw_db_open(&all, allp, 0, 0, &e), DW_OK, "%s", e.msg);
     o.window = 3;
     run_stats(all, &o);
     dw_db_close(all);
-    snprintf(bp, sizeof bp, "%s/all.db", tmp);
-    cr_assert_eq(dw_stats_merge(a, bp, -1, &e), DW_EUSAGE);
+    cr_assert_eq(dw_stats_merge(r, one_run, 1, -1, skipped, &e), DW_EUSAGE);
     cr_expect(strstr(e.msg, "window 3") != NULL, "%s", e.msg);
+    dw_db_close(r);
     dw_db_close(a);
     dwt_rmtree(tmp);
     free(tmp);
@@ -1191,6 +1260,63 @@ Test(stats, text_is_what_is_counted, .timeout = 120)
     cr_expect_eq(dw_stats_text(db, &o, 0, sink_write, &s, &sum, &e), DW_EIO);
     cr_expect_str_eq(e.msg, "cannot write output");
     dw_buf_free(&s.out);
+    dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+/* 1 when /usr/bin/python3 imports pandas (Debian's, as users load files). */
+static int have_pandas(void)
+{
+    return access("/usr/bin/python3", X_OK) == 0 &&
+           system("/usr/bin/python3 -c 'import pandas, zstandard' >/dev/null 2>&1") == 0;
+}
+
+/* stats --export: every table as a .csv.zst that pandas loads (terms kept
+ * as text), cell for cell the database's rows (tests/data/stats/
+ * check_export.py); after a merge too (two parts) */
+Test(stats, export_loads_in_pandas_as_the_tables, .timeout = 120)
+{
+    if (!have_pandas())
+        cr_skip_test("/usr/bin/python3 with pandas and zstandard not found: exports not checked");
+    char *tmp = dwt_tmpdir();
+    char inputs[8400];
+    snprintf(inputs, sizeof inputs, "'%s/sample/pages' '%s/sample/extra'", dwt_root(), dwt_root());
+    dw_db *db = ingested_db(tmp, "x.db", inputs);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.min_count = 2;
+    o.harmonic = 1; /* fractional counts in cooc and cooc_terms */
+    run_stats(db, &o);
+    for (int round = 0; round < 2; round++) {
+        char dir[4200], cmd[12800];
+        snprintf(dir, sizeof dir, "%s/exp%d", tmp, round);
+        dw_err e = {{0}};
+        cr_assert_eq(dw_stats_export(db, dir, &e), DW_OK, "%s", e.msg);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' '%s/x.db' > '%s/check.out' 2>&1",
+                 dwt_path("tests/data/stats/check_export.py"), dir, tmp, tmp);
+        int st = system(cmd);
+        snprintf(cmd, sizeof cmd, "%s/check.out", tmp);
+        char *out = dwt_read_file(cmd, NULL);
+        cr_expect_eq(st, 0, "%s", out ? out : "");
+        cr_expect(out && strncmp(out, "ok 8 ", 5) == 0, "round %d: %s", round, out ? out : "");
+        free(out);
+        if (round == 0) { /* a shard of other articles merged in: two parts */
+            dw_db *s = make_db(tmp, "y.db");
+            add_article(s, "RT", "2024-05-01", "null NA nan None خبر عاجل من المدينة null NA");
+            add_article(s, "RT", "2024-05-02", "null NA nan None خبر عاجل من المدينة");
+            run_stats(s, &o);
+            dw_db_close(s);
+            snprintf(cmd, sizeof cmd, "%s/y.db", tmp);
+            const char *others[1] = {cmd};
+            int skipped;
+            cr_assert_eq(dw_stats_merge(db, others, 1, 0, &skipped, &e), DW_OK, "%s", e.msg);
+            snprintf(cmd, sizeof cmd, "%s/x.db", tmp);
+            cr_expect_eq(dwt_q1(cmd, "SELECT count(*) FROM stats_parts"), 2);
+            cr_expect_eq(dwt_q1(cmd, "SELECT count(*) FROM stats_ngrams WHERE term = 'null'"), 3);
+        }
+    }
     dw_db_close(db);
     dwt_rmtree(tmp);
     free(tmp);
