@@ -43,6 +43,8 @@ static const char usage_text[] =
     "                       co-occurrences (default: cores, at most 8)\n"
     "  --merge OTHER        add the statistics of database OTHER instead of counting\n"
     "                       (repeatable; statistics already in are skipped)\n"
+    "  --merge-batch N      databases merged in one pass and transaction (default\n"
+    "                       32; each holds a file open)\n"
     "  --no-count           do not count (with --export: export what is stored)\n"
     "  --export DIR         write the tables as DIR/TABLE.csv.zst\n"
     "  --progress           show progress even when stderr is not a terminal\n"
@@ -65,7 +67,7 @@ static void on_progress(void *ud, const dw_stats_progress *p)
 static int stats_main(int argc, char **argv, char **merge)
 {
     enum { O_NGRAM = 256, O_WINDOW, O_SCOPE, O_HARMONIC, O_MIN, O_NOCOOC, O_STOP, O_KEEPSTOP, O_TOK, O_NONORM,
-           O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
+           O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_MBATCH, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
     static const struct option longopts[] = {
         {"ngram-max", required_argument, NULL, O_NGRAM}, {"window", required_argument, NULL, O_WINDOW},
         {"scope", required_argument, NULL, O_SCOPE}, {"harmonic", no_argument, NULL, O_HARMONIC},
@@ -74,7 +76,8 @@ static int stats_main(int argc, char **argv, char **merge)
         {"tokenizer", required_argument, NULL, O_TOK}, {"no-normalize", no_argument, NULL, O_NONORM},
         {"all-copies", no_argument, NULL, O_ALL}, {"memory-mb", required_argument, NULL, O_MEM},
         {"tmpdir", required_argument, NULL, O_TMP}, {"threads", required_argument, NULL, O_THREADS},
-        {"merge", required_argument, NULL, O_MERGE}, {"no-count", no_argument, NULL, O_NOCOUNT},
+        {"merge", required_argument, NULL, O_MERGE}, {"merge-batch", required_argument, NULL, O_MBATCH},
+        {"no-count", no_argument, NULL, O_NOCOUNT},
         {"export", required_argument, NULL, O_EXPORT}, {"quiet", no_argument, NULL, 'q'},
         {"per", required_argument, NULL, O_PER}, {"progress", no_argument, NULL, O_PROGRESS},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -82,7 +85,7 @@ static int stats_main(int argc, char **argv, char **merge)
     dw_stats_opts_default(&o);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
-    size_t nmerge = 0;
+    size_t nmerge = 0, merge_batch = DW_STATS_MERGE_BATCH;
     const char *export_dir = NULL;
     int quiet = 0, nocount = 0, min_given = 0, progress = isatty(2), c;
     cmd_progress bar = {0};
@@ -151,6 +154,11 @@ static int stats_main(int argc, char **argv, char **merge)
             o.threads = (int)v;
             break;
         case O_MERGE: merge[nmerge++] = optarg; break;
+        case O_MBATCH:
+            if ((v = cmd_parse_int(optarg, 1, 1000)) < 0)
+                return cmd_usage_error("stats", usage_text, "--merge-batch must be 1 to 1000");
+            merge_batch = (size_t)v;
+            break;
         case O_NOCOUNT: nocount = 1; break;
         case O_EXPORT: export_dir = optarg; break;
         case 'q': quiet = 1; break;
@@ -185,7 +193,8 @@ static int stats_main(int argc, char **argv, char **merge)
         rc = dw_db_lock_writer(db, &e);
     if (rc == DW_OK && nmerge) {
         int *skipped = calloc(nmerge, sizeof *skipped);
-        rc = skipped ? dw_stats_merge(db, (const char *const *)merge, nmerge, min_given ? o.min_count : -1, skipped, &e)
+        rc = skipped ? dw_stats_merge(db, (const char *const *)merge, nmerge, merge_batch, min_given ? o.min_count : -1,
+                                           skipped, &e)
                      : dw_err_set(&e, DW_ENOMEM, "out of memory");
         for (size_t i = 0; rc == DW_OK && !quiet && i < nmerge; i++)
             if (skipped[i])

@@ -144,6 +144,16 @@ dw_rc dw_db_int(dw_db *db, const char *sql, int64_t *out, dw_err *e)
     return (r == SQLITE_ROW || r == SQLITE_DONE) ? DW_OK : dw_db_fail(db, e, "query");
 }
 
+int dw_db_has_table(dw_db *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int found = sqlite3_prepare_v2(db->h, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &st,
+                                   NULL) == SQLITE_OK &&
+                sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
 /* Process-wide sqlite settings, before its first use: no memory
  * statistics (they take a global mutex on every allocation, which the
  * threads of a run then contend for). */

@@ -59,4 +59,8 @@ dw_rc dw_db_meta_set(dw_db *db, const char *key, const char *value, dw_err *e);
  * row. Returns DW_OK or DW_EDB. */
 dw_rc dw_db_int(dw_db *db, const char *sql, int64_t *out, dw_err *e);
 
+/* 1 when the database has a table of that name (a database written by an
+ * older diwan and opened read-only may lack the newer ones), else 0. */
+int dw_db_has_table(dw_db *db, const char *name);
+
 #endif

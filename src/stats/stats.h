@@ -82,20 +82,23 @@ typedef struct {
  * for writing, with the writer lock held. */
 dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_err *e);
 
-#define DW_STATS_MERGE_BATCH 8 /* databases attached and merged in one transaction */
+#define DW_STATS_MERGE_BATCH 32 /* databases merged in one transaction, by default */
 
 /* Adds the statistics of the databases at others[0..n) (computed with the
  * same counting options, over other articles) to db's, recomputing the
  * totals, types, hapax, measures and stats_top, and keeping the pairs
  * counted at least min_count times (-1: db's min_count) once all are in.
  * The result equals one run over all the sets of articles when every part
- * kept every pair (min_count 0). Merged DW_STATS_MERGE_BATCH at a time,
- * each batch one transaction: a merge killed at any moment leaves
- * consistent statistics, and run again gives the uninterrupted result,
- * since a database whose parts (stats_parts) are all in db already is
- * skipped (skipped[i] = 1; skipped has n entries); one with some of them
- * is refused (DW_EUSAGE), as are other counting options. */
-dw_rc dw_stats_merge(dw_db *db, const char *const *others, size_t n, int64_t min_count, int *skipped, dw_err *e);
+ * kept every pair (min_count 0). Merged batch at a time (0:
+ * DW_STATS_MERGE_BATCH), each batch one transaction and one k-way merge of
+ * sorted tables into new ones (memory: the co-occurrence marginals' terms,
+ * and a small page cache per database): a merge killed at any moment
+ * leaves consistent statistics, and run again gives the uninterrupted
+ * result, since a database whose parts (stats_parts) are all in db already
+ * is skipped (skipped[i] = 1; skipped has n entries); one with some of
+ * them is refused (DW_EUSAGE), as are other counting options. */
+dw_rc dw_stats_merge(dw_db *db, const char *const *others, size_t n, size_t batch, int64_t min_count, int *skipped,
+                     dw_err *e);
 
 /* Writes the statistics tables as zstd-compressed CSV files DIR/TABLE.csv.zst
  * (created, or replaced). */

@@ -36,6 +36,11 @@ $ diwan stats -q {tmp}/copy.db
 $ diwan stats {db} --merge {tmp}/copy.db --merge {tmp}/copy.db
 > {tmp}/copy.db: its statistics are in {db} already: skipped
 > {tmp}/copy.db: its statistics are in {db} already: skipped
+$ diwan stats {db} --merge-batch 0 --merge {tmp}/copy.db
+? 2
+! diwan stats: --merge-batch must be 1 to 1000
+! usage: diwan stats [options] DB
+! (see 'diwan stats --help')
 # --per: n-grams overall only, or per month only; top says what was not counted
 $ diwan stats -q --per none {db}
 $ diwan top --limit 2 --format csv {db}

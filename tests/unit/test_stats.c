@@ -690,7 +690,7 @@ static size_t first_diff(const char *one, const char *merged)
 }
 
 /* ten shards (articles 0-119, 120-239, ...) merged into the first in one
- * call (two batches of at most DW_STATS_MERGE_BATCH) equal one run over
+ * call (groups of 4, 4 and 1: three k-way merges) equal one run over
  * the 1200 articles, harmonic counts and --min-count included; merging
  * again adds nothing (every shard skipped), as does a merge resumed after
  * its first batch; statistics of the same articles cut otherwise, or
@@ -734,7 +734,7 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
     int skipped[10];
     dw_db *a = NULL;
     cr_assert_eq(dw_db_open(&a, paths[0], 0, 0, &e), DW_OK, "%s", e.msg);
-    cr_assert_eq(dw_stats_merge(a, others + 1, 9, 3, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(dw_stats_merge(a, others + 1, 9, 4, 3, skipped, &e), DW_OK, "%s", e.msg);
     for (int k = 0; k < 9; k++)
         cr_expect_eq(skipped[k], 0);
     char *one = dump_all(all), *merged = dump_all(a);
@@ -743,7 +743,7 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
               one + (at > 40 ? at - 40 : 0));
     cr_expect_eq(dwt_q1(paths[0], "SELECT count(*) FROM stats_parts"), 10);
     /* again: every shard is in already */
-    cr_assert_eq(dw_stats_merge(a, others, 10, 3, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(dw_stats_merge(a, others, 10, 0, 3, skipped, &e), DW_OK, "%s", e.msg);
     for (int k = 0; k < 10; k++)
         cr_expect_eq(skipped[k], 1, "shard %d merged twice", k);
     char *again = dump_all(a);
@@ -753,10 +753,10 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
     dw_db *r = NULL;
     snprintf(cmd, sizeof cmd, "%s/r.db", tmp);
     cr_assert_eq(dw_db_open(&r, cmd, 0, 0, &e), DW_OK, "%s", e.msg);
-    cr_assert_eq(dw_stats_merge(r, others + 1, DW_STATS_MERGE_BATCH, 0, skipped, &e), DW_OK, "%s", e.msg);
-    cr_assert_eq(dw_stats_merge(r, others + 1, 9, 3, skipped, &e), DW_OK, "%s", e.msg);
-    cr_expect_eq(skipped[0], 1);
-    cr_expect_eq(skipped[8], 0);
+    cr_assert_eq(dw_stats_merge(r, others + 1, 4, 4, 0, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(dw_stats_merge(r, others + 1, 9, 4, 3, skipped, &e), DW_OK, "%s", e.msg);
+    cr_expect_eq(skipped[3], 1);
+    cr_expect_eq(skipped[4], 0);
     char *resumed = dump_all(r);
     at = first_diff(one, resumed);
     cr_expect(one[at] == resumed[at], "resumed merge differs from one run at byte %zu: ...%.80s", at,
@@ -766,12 +766,12 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
      * parts), and the merged statistics hold shard 1's part */
     dw_db_close(all);
     const char *one_run[1] = {allp};
-    cr_assert_eq(dw_stats_merge(a, one_run, 1, -1, skipped, &e), DW_EUSAGE);
+    cr_assert_eq(dw_stats_merge(a, one_run, 1, 0, -1, skipped, &e), DW_EUSAGE);
     cr_expect(strstr(e.msg, "counts the same articles") != NULL, "%s", e.msg);
     dw_db *s1 = NULL;
     cr_assert_eq(dw_db_open(&s1, paths[1], 0, 0, &e), DW_OK, "%s", e.msg);
     const char *merged_p[1] = {paths[0]};
-    cr_assert_eq(dw_stats_merge(s1, merged_p, 1, -1, skipped, &e), DW_EUSAGE);
+    cr_assert_eq(dw_stats_merge(s1, merged_p, 1, 0, -1, skipped, &e), DW_EUSAGE);
     cr_expect(strstr(e.msg, "1 of its 10 parts are in the statistics") != NULL, "%s", e.msg);
     dw_db_close(s1);
     free(one);
@@ -782,7 +782,7 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
     o.window = 3;
     run_stats(all, &o);
     dw_db_close(all);
-    cr_assert_eq(dw_stats_merge(r, one_run, 1, -1, skipped, &e), DW_EUSAGE);
+    cr_assert_eq(dw_stats_merge(r, one_run, 1, 0, -1, skipped, &e), DW_EUSAGE);
     cr_expect(strstr(e.msg, "window 3") != NULL, "%s", e.msg);
     dw_db_close(r);
     dw_db_close(a);
@@ -1311,7 +1311,7 @@ Test(stats, export_loads_in_pandas_as_the_tables, .timeout = 120)
             snprintf(cmd, sizeof cmd, "%s/y.db", tmp);
             const char *others[1] = {cmd};
             int skipped;
-            cr_assert_eq(dw_stats_merge(db, others, 1, 0, &skipped, &e), DW_OK, "%s", e.msg);
+            cr_assert_eq(dw_stats_merge(db, others, 1, 0, 0, &skipped, &e), DW_OK, "%s", e.msg);
             snprintf(cmd, sizeof cmd, "%s/x.db", tmp);
             cr_expect_eq(dwt_q1(cmd, "SELECT count(*) FROM stats_parts"), 2);
             cr_expect_eq(dwt_q1(cmd, "SELECT count(*) FROM stats_ngrams WHERE term = 'null'"), 3);
