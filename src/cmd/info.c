@@ -3,19 +3,61 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "core/db.h"
 #include "core/figures.h"
+#include "stats/stats.h"
 
 static const char usage_text[] =
     "usage: diwan info [--json] DB\n"
     "\n"
-    "Prints files, pages, articles, sightings, sources, duplicates and\n"
-    "quarantined inputs of a database.\n";
+    "Prints files, pages, articles, sightings, sources, duplicates,\n"
+    "quarantined inputs and what the statistics hold of a database.\n";
 
 #define NFIG DW_FIGURE_COUNT
+
+/* What the statistics of a database hold (stats_info, stats_parts). */
+typedef struct {
+    long long articles;    /* articles counted */
+    long long parts;       /* counting runs added up (0: an older diwan's) */
+    long long ngram_max;   /* longest n-gram, 0: none */
+    char per[32];          /* buckets besides 'all' */
+    int cooc;              /* 1: pairs were counted */
+    long long pairs;       /* pairs stored */
+    long long window;      /* window in words */
+    char scope[16];        /* window or article */
+    long long min_count;   /* pairs kept */
+} stats_facts;
+
+/* Fills f from db's statistics. 1, or 0 when they cannot be read. */
+static int read_stats(dw_db *db, stats_facts *f)
+{
+    char v[32];
+    memset(f, 0, sizeof *f);
+    cmd_stats_info(db, "articles", "0", v, sizeof v);
+    f->articles = atoll(v);
+    cmd_stats_info(db, "ngram_max", "0", v, sizeof v);
+    f->ngram_max = atoll(v);
+    cmd_stats_info(db, "per", "source,month", f->per, sizeof f->per);
+    cmd_stats_info(db, "cooc", "1", v, sizeof v);
+    f->cooc = strcmp(v, "0") != 0;
+    cmd_stats_info(db, "window", "5", v, sizeof v);
+    f->window = atoll(v);
+    cmd_stats_info(db, "scope", "window", f->scope, sizeof f->scope);
+    cmd_stats_info(db, "min_count", "0", v, sizeof v);
+    f->min_count = atoll(v);
+    dw_err e;
+    int64_t n = 0;
+    if (dw_db_has_table(db, "stats_parts") && dw_db_int(db, "SELECT count(*) FROM stats_parts", &n, &e) == DW_OK)
+        f->parts = n;
+    if (dw_db_int(db, "SELECT count(*) FROM stats_cooc", &n, &e) != DW_OK)
+        return 0;
+    f->pairs = n;
+    return 1;
+}
 
 int cmd_info(int argc, char **argv)
 {
@@ -62,6 +104,8 @@ int cmd_info(int argc, char **argv)
     }
     char teh[16] = "keep";
     dw_db_meta_get(db, "teh_marbuta", teh, sizeof teh);
+    stats_facts sf;
+    int have_stats = rc == DW_OK && dw_stats_present(db) && read_stats(db, &sf);
     dw_db_close(db);
     if (rc != DW_OK) {
         cmd_error("info", "%s", e.msg);
@@ -75,6 +119,19 @@ int cmd_info(int argc, char **argv)
             json_object_set_new(o, dw_figures()[i].key, json_integer(v[i]));
         json_object_set_new(o, "first_date", date_min[0] ? json_string(date_min) : json_null());
         json_object_set_new(o, "last_date", date_max[0] ? json_string(date_max) : json_null());
+        json_t *js = json_null();
+        if (have_stats) {
+            js = json_object();
+            json_object_set_new(js, "articles", json_integer(sf.articles));
+            json_object_set_new(js, "parts", json_integer(sf.parts));
+            json_object_set_new(js, "ngram_max", json_integer(sf.ngram_max));
+            json_object_set_new(js, "per", json_string(sf.per));
+            json_object_set_new(js, "pairs", sf.cooc ? json_integer(sf.pairs) : json_null());
+            json_object_set_new(js, "window", json_integer(sf.window));
+            json_object_set_new(js, "scope", json_string(sf.scope));
+            json_object_set_new(js, "min_count", json_integer(sf.min_count));
+        }
+        json_object_set_new(o, "statistics", js);
         json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', stdout);
         json_decref(o);
@@ -106,5 +163,29 @@ int cmd_info(int argc, char **argv)
     printf("keywords      %lld distinct\n", (long long)v[F_KW]);
     printf("quarantined   %lld\n", (long long)v[F_QUAR]);
     printf("invalid bytes %lld\n", (long long)v[F_BAD]);
+    if (!have_stats) {
+        printf("statistics    none (diwan stats counts them)\n");
+        return 0;
+    }
+    if (sf.parts)
+        printf("statistics    %lld articles in %lld part%s; ", (long long)sf.articles, (long long)sf.parts,
+               sf.parts == 1 ? "" : "s");
+    else /* stats_parts came with 0.2.0 */
+        printf("statistics    %lld articles (parts not recorded by the diwan that counted them); ",
+               (long long)sf.articles);
+    if (sf.ngram_max > 0 && strcmp(sf.per, "none") == 0)
+        printf("n-grams of 1 to %lld words (overall only); ", (long long)sf.ngram_max);
+    else if (sf.ngram_max > 0)
+        printf("n-grams of 1 to %lld words (overall and per %s); ", (long long)sf.ngram_max, sf.per);
+    else
+        printf("no n-grams; ");
+    if (!sf.cooc)
+        printf("no pairs\n");
+    else if (strcmp(sf.scope, "article") == 0)
+        printf("%lld pairs within an article stored (min count %lld)\n", (long long)sf.pairs,
+               (long long)sf.min_count);
+    else
+        printf("%lld pairs within %lld words stored (min count %lld)\n", (long long)sf.pairs, (long long)sf.window,
+               (long long)sf.min_count);
     return 0;
 }

@@ -32,6 +32,7 @@ $ diwan info {tmp}/legacy.db
 > keywords      2 distinct
 > quarantined   0
 > invalid bytes 0
+> statistics    none (diwan stats counts them)
 # --strict fails on repaired bytes
 $ diwan ingest --strict -q {tmp}/strict.db {root}/sample/bad/broken-utf8.txt
 ? 1

@@ -16,6 +16,7 @@ $ diwan info {db}
 > keywords      86 distinct
 > quarantined   1
 > invalid bytes 0
+> statistics    none (diwan stats counts them)
 $ diwan sources {db}
 > source                 origin    articles  sightings  aliases
 > RT                     built-in        18         38  RT | RT Arabic | آر تي | ار تي عربي | روسيا اليوم
@@ -39,6 +40,7 @@ $ diwan info {db}
 > keywords      86 distinct
 > quarantined   1
 > invalid bytes 0
+> statistics    none (diwan stats counts them)
 # --reread: read again although unchanged, replacing what they gave (the
 # articles seen only there are stored anew, their near-duplicate pairs found
 # again): the same database
@@ -59,3 +61,4 @@ $ diwan info {db}
 > keywords      86 distinct
 > quarantined   1
 > invalid bytes 0
+> statistics    none (diwan stats counts them)

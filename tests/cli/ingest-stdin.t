@@ -34,5 +34,6 @@ $ diwan info --json {db}
 >   "quarantined": 0,
 >   "invalid_bytes": 0,
 >   "first_date": "2023-09-05",
->   "last_date": "2023-09-07"
+>   "last_date": "2023-09-07",
+>   "statistics": null
 > }

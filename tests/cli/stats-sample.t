@@ -41,6 +41,21 @@ $ diwan stats {db} --merge-batch 0 --merge {tmp}/copy.db
 ! diwan stats: --merge-batch must be 1 to 1000
 ! usage: diwan stats [options] DB
 ! (see 'diwan stats --help')
+# info says what the statistics hold: one part, nothing merged twice
+$ diwan info {db}
+> database      {db} (schema 1, teh marbuta kept)
+> files         45 (45 done, 0 partial)
+> pages         45
+> articles      53 unique (40 dated, 2 without a source)
+> sightings     95 (45 main, 50 related)
+> duplicates    42 sightings of 11 articles seen more than once (2 across outlets)
+> near dups     5 clusters, 5 articles joined a cluster as near-duplicates
+> sources       4
+> dates         2023-09-01 to 2024-03-12
+> keywords      82 distinct
+> quarantined   0
+> invalid bytes 0
+> statistics    48 articles in 1 part; n-grams of 1 to 3 words (overall and per source,month); 6 pairs within 5 words stored (min count 5)
 # --per: n-grams overall only, or per month only; top says what was not counted
 $ diwan stats -q --per none {db}
 $ diwan top --limit 2 --format csv {db}

@@ -90,5 +90,5 @@ $ diwan --version
 $ diwan info --help
 > usage: diwan info [--json] DB
 >
-> Prints files, pages, articles, sightings, sources, duplicates and
-> quarantined inputs of a database.
+> Prints files, pages, articles, sightings, sources, duplicates,
+> quarantined inputs and what the statistics hold of a database.
