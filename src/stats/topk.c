@@ -90,6 +90,8 @@ static int heap_add(topk_heap *h, size_t k, const char *term, size_t len, int64_
         slot = &h->rows[0]; /* better than the last row kept: replaces it */
     else
         return 0;
+    if (slot->term.cap > 4096 && len < slot->term.cap / 4)
+        dw_buf_free(&slot->term); /* a huge term replaced: its room goes too */
     dw_buf_reset(&slot->term);
     if (dw_buf_append(&slot->term, term, len) != 0)
         return -1;

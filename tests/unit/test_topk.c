@@ -1,8 +1,9 @@
 /* test_topk.c: the first k rows of a stream of terms in `diwan top`'s two
  * orders (stats/topk.h), checked against SQLite's ORDER BY ... LIMIT over
  * the whole stream: many ties in count and df, terms that are prefixes of
- * others or hold NUL bytes, k of 1, a few, more than the stream, and one
- * selection reused for several streams. */
+ * others or hold NUL bytes, huge terms replaced by small ones, k of 1, a
+ * few, more than the stream, and one selection reused for several
+ * streams. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -58,14 +59,20 @@ Test(topk, first_rows_equal_sqlite_order_by, .timeout = 120)
         for (int g = 0; g < 4; g++) { /* streams of 0, 7, 300 and 2500 terms */
             static const int sizes[] = {0, 7, 300, 2500};
             int64_t bucket = (int64_t)ki * 10 + g + 1;
+            static char term[20032];
             for (int i = 0; i < sizes[g]; i++) {
-                char term[32];
-                /* distinct terms: a prefix family with NUL bytes and tails */
-                int len = snprintf(term, sizeof term, "w%d", i / 3);
+                /* distinct terms: a prefix family with NUL bytes and tails,
+                 * and now and then a huge one (its room is let go when a
+                 * small term takes its place) */
+                int len = snprintf(term, 32, "w%d", i / 3);
                 if (i % 3 == 1)
                     term[len++] = '\0';
                 else if (i % 3 == 2)
-                    len += snprintf(term + len, sizeof term - (size_t)len, "x");
+                    len += snprintf(term + len, 32 - (size_t)len, "x");
+                if (i % 41 == 5) {
+                    memset(term + len, 'y', 20000);
+                    len += 20000;
+                }
                 st ^= st << 13, st ^= st >> 7, st ^= st << 17;
                 int64_t count = (int64_t)(st % 7) + 1, df = (int64_t)((st >> 8) % 5) + 1;
                 cr_assert_eq(dw_topk_add(t, term, (size_t)len, count, df), 0);
