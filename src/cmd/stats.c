@@ -193,9 +193,14 @@ static int stats_main(int argc, char **argv, char **merge)
         rc = dw_db_lock_writer(db, &e);
     if (rc == DW_OK && nmerge) {
         int *skipped = calloc(nmerge, sizeof *skipped);
-        rc = skipped ? dw_stats_merge(db, (const char *const *)merge, nmerge, merge_batch, min_given ? o.min_count : -1,
-                                           skipped, &e)
+        dw_stats_merge_opts mo = {merge_batch, min_given ? o.min_count : -1, NULL, NULL};
+        if (progress && !quiet) {
+            mo.on_progress = on_progress;
+            mo.progress_ud = &bar;
+        }
+        rc = skipped ? dw_stats_merge(db, (const char *const *)merge, nmerge, &mo, skipped, &e)
                      : dw_err_set(&e, DW_ENOMEM, "out of memory");
+        cmd_progress_clear(&bar);
         for (size_t i = 0; rc == DW_OK && !quiet && i < nmerge; i++)
             if (skipped[i])
                 printf("%s: its statistics are in %s already: skipped\n", merge[i], path);

@@ -457,7 +457,20 @@ typedef struct {
     int last;              /* 1: the command's last group */
     dw_strmap marg;        /* term -> co-occurrence marginal in 1/unit */
     int64_t pair_total;    /* twice the pair total, in 1/unit */
+    const dw_stats_merge_opts *o; /* options (progress) */
+    double t0, t_report;   /* when the merge started, and last reported */
+    uint64_t rows;         /* rows written in the phase */
 } mrun;
+
+/* Reports progress (o->on_progress): at most every 0.25 s, or now with
+ * force. */
+static void mreport(mrun *m, const char *phase, int force)
+{
+    if (!m->o->on_progress || !dw_progress_due(&m->t_report, force))
+        return;
+    dw_stats_progress p = {phase, m->rows, -1, m->t_report - m->t0};
+    m->o->on_progress(m->o->progress_ud, &p);
+}
 
 static dw_db *src_db(const mrun *m, size_t i) { return i ? m->src[i].db : m->main; }
 
@@ -582,6 +595,8 @@ static dw_rc merge_ngrams(mrun *m, dw_err *e)
                 rc = dw_err_set(e, DW_ENOMEM, "out of memory");
             if (rc == DW_OK && (rc = dw_ins_row(ins, e)) == DW_OK) /* the row is copied */
                 rc = kway_advance(&k, c, e);
+            if ((++m->rows & 4095) == 0)
+                mreport(m, "merging n-grams", 0);
         }
     }
     if (rc == DW_OK && (rc = dw_ins_flush(sum, e)) == DW_OK)
@@ -653,6 +668,8 @@ static dw_rc merge_pairs(mrun *m, dw_err *e)
                 rc = dw_err_set(e, DW_ENOMEM, "out of memory");
             if (rc == DW_OK)
                 rc = dw_ins_row(ins, e);
+            if ((++m->rows & 4095) == 0)
+                mreport(m, "merging pairs", 0);
         }
         if (rc == DW_OK)
             rc = kway_advance(&k, c, e);
@@ -716,12 +733,14 @@ static dw_rc merge_info(mrun *m, int64_t articles, dw_err *e)
 
 /* Merges the databases at paths[0..n) into main in one transaction (see
  * dw_stats_merge); skipped[i] as there. */
-static dw_rc merge_group(dw_db *main, const char *const *paths, size_t n, int64_t min_count, int last, int *skipped,
-                         dw_err *e)
+static dw_rc merge_group(dw_db *main, const char *const *paths, size_t n, const dw_stats_merge_opts *o,
+                         int64_t min_count, int last, double t0, int *skipped, dw_err *e)
 {
     mrun m;
     memset(&m, 0, sizeof m);
     m.main = main;
+    m.o = o;
+    m.t0 = t0;
     m.min_count = min_count;
     m.last = last;
     m.nsrc = n + 1;
@@ -783,16 +802,22 @@ static dw_rc merge_group(dw_db *main, const char *const *paths, size_t n, int64_
                 if (s->bmap[j])
                     s->own[s->bmap[j]] = (uint32_t)j;
         }
+        m.rows = 0;
+        mreport(&m, "merging n-grams", 1);
         if (rc == DW_OK)
             rc = merge_ngrams(&m, e);
+        mreport(&m, "merging n-grams", 1);
         if (rc == DW_OK)
             rc = buckets_write(main, &m.b, e);
         if (rc == DW_OK)
             rc = merge_lengths(&m, e);
         if (rc == DW_OK)
             rc = merge_terms(&m, e);
+        m.rows = 0;
+        mreport(&m, "merging pairs", 1);
         if (rc == DW_OK)
             rc = merge_pairs(&m, e);
+        mreport(&m, "merging pairs", 1);
         if (rc == DW_OK)
             rc = merge_info(&m, articles, e);
     } else if (rc == DW_OK && last) { /* nothing new: the pairs kept, as asked */
@@ -803,6 +828,8 @@ static dw_rc merge_group(dw_db *main, const char *const *paths, size_t n, int64_
                  (long long)min_count, (long long)min_count);
         rc = dw_db_exec(main, sql, e);
     }
+    m.rows = 0;
+    mreport(&m, "committing", 1);
     if (rc == DW_OK && in_txn)
         rc = dw_db_exec(main, "COMMIT", e);
     else if (in_txn)
@@ -824,21 +851,21 @@ static dw_rc merge_group(dw_db *main, const char *const *paths, size_t n, int64_
     return rc;
 }
 
-dw_rc dw_stats_merge(dw_db *db, const char *const *others, size_t n, size_t batch, int64_t min_count, int *skipped,
+dw_rc dw_stats_merge(dw_db *db, const char *const *others, size_t n, const dw_stats_merge_opts *o, int *skipped,
                      dw_err *e)
 {
     if (!dw_stats_present(db))
         return dw_err_set(e, DW_EDB, "%s: no statistics (run diwan stats on it first)", db->path);
-    if (batch < 1)
-        batch = DW_STATS_MERGE_BATCH;
-    if (min_count < 0) /* db's own, read once: a group changes it only at the end */
-        min_count = info_int(db, "min_count");
+    size_t batch = o->batch ? o->batch : DW_STATS_MERGE_BATCH;
+    /* db's own, read once: a group changes it only at the end */
+    int64_t min_count = o->min_count >= 0 ? o->min_count : info_int(db, "min_count");
     for (size_t i = 0; i < n; i++)
         skipped[i] = 0;
+    double t0 = dw_now_seconds();
     dw_rc rc = DW_OK;
     for (size_t at = 0; rc == DW_OK && at < n; at += batch) {
         size_t k = n - at < batch ? n - at : batch;
-        rc = merge_group(db, others + at, k, min_count, at + k >= n, skipped + at, e);
+        rc = merge_group(db, others + at, k, o, min_count, at + k >= n, t0, skipped + at, e);
     }
     return rc;
 }

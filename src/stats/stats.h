@@ -32,7 +32,8 @@
 /* Where a run is, for a progress display (dw_stats_opts.on_progress). */
 typedef struct {
     const char *phase; /* "counting", "writing n-grams", "merging pairs", "writing pairs",
-                          "indexing pairs" or "committing" */
+                          "indexing pairs" or "committing"; a merge's: "merging n-grams",
+                          "merging pairs", "committing" */
     uint64_t done;     /* articles counted, or rows written, so far in the phase */
     double frac;       /* share of the phase done, 0..1, or -1 when not known */
     double seconds;    /* since the run started */
@@ -84,20 +85,31 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
 
 #define DW_STATS_MERGE_BATCH 32 /* databases merged in one transaction, by default */
 
+/* Options of dw_stats_merge. */
+typedef struct {
+    size_t batch;               /* databases merged in one pass and transaction (0:
+                                   DW_STATS_MERGE_BATCH) */
+    int64_t min_count;          /* pairs kept once all are in (-1: db's min_count) */
+    void (*on_progress)(void *ud, const dw_stats_progress *p); /* NULL: none; phases "merging
+                                   n-grams", "merging pairs" (rows written) and "committing",
+                                   as dw_stats_opts.on_progress */
+    void *progress_ud;          /* passed to on_progress */
+} dw_stats_merge_opts;
+
 /* Adds the statistics of the databases at others[0..n) (computed with the
  * same counting options, over other articles) to db's, recomputing the
  * totals, types, hapax, measures and stats_top, and keeping the pairs
- * counted at least min_count times (-1: db's min_count) once all are in.
+ * counted at least o->min_count times once all are in.
  * The result equals one run over all the sets of articles when every part
- * kept every pair (min_count 0). Merged batch at a time (0:
- * DW_STATS_MERGE_BATCH), each batch one transaction and one k-way merge of
+ * kept every pair (min_count 0). Merged o->batch at a time, each batch
+ * one transaction and one k-way merge of
  * sorted tables into new ones (memory: the co-occurrence marginals' terms,
  * and a small page cache per database): a merge killed at any moment
  * leaves consistent statistics, and run again gives the uninterrupted
  * result, since a database whose parts (stats_parts) are all in db already
  * is skipped (skipped[i] = 1; skipped has n entries); one with some of
  * them is refused (DW_EUSAGE), as are other counting options. */
-dw_rc dw_stats_merge(dw_db *db, const char *const *others, size_t n, size_t batch, int64_t min_count, int *skipped,
+dw_rc dw_stats_merge(dw_db *db, const char *const *others, size_t n, const dw_stats_merge_opts *o, int *skipped,
                      dw_err *e);
 
 /* Writes the statistics tables as zstd-compressed CSV files DIR/TABLE.csv.zst

@@ -668,6 +668,14 @@ Test(stats, stale_spill_folders_are_removed)
     free(tmp);
 }
 
+/* dw_stats_merge with batch and min_count, no progress. */
+static dw_rc merge_into(dw_db *db, const char *const *others, size_t n, size_t batch, int64_t min_count, int *skipped,
+                        dw_err *e)
+{
+    dw_stats_merge_opts o = {batch, min_count, NULL, NULL};
+    return dw_stats_merge(db, others, n, &o, skipped, e);
+}
+
 /* Writes the first difference of two dumps to /tmp for a look, and
  * returns its offset (strlen when equal). */
 static size_t first_diff(const char *one, const char *merged)
@@ -734,7 +742,7 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
     int skipped[10];
     dw_db *a = NULL;
     cr_assert_eq(dw_db_open(&a, paths[0], 0, 0, &e), DW_OK, "%s", e.msg);
-    cr_assert_eq(dw_stats_merge(a, others + 1, 9, 4, 3, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(merge_into(a, others + 1, 9, 4, 3, skipped, &e), DW_OK, "%s", e.msg);
     for (int k = 0; k < 9; k++)
         cr_expect_eq(skipped[k], 0);
     char *one = dump_all(all), *merged = dump_all(a);
@@ -743,7 +751,7 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
               one + (at > 40 ? at - 40 : 0));
     cr_expect_eq(dwt_q1(paths[0], "SELECT count(*) FROM stats_parts"), 10);
     /* again: every shard is in already */
-    cr_assert_eq(dw_stats_merge(a, others, 10, 0, 3, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(merge_into(a, others, 10, 0, 3, skipped, &e), DW_OK, "%s", e.msg);
     for (int k = 0; k < 10; k++)
         cr_expect_eq(skipped[k], 1, "shard %d merged twice", k);
     char *again = dump_all(a);
@@ -753,8 +761,8 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
     dw_db *r = NULL;
     snprintf(cmd, sizeof cmd, "%s/r.db", tmp);
     cr_assert_eq(dw_db_open(&r, cmd, 0, 0, &e), DW_OK, "%s", e.msg);
-    cr_assert_eq(dw_stats_merge(r, others + 1, 4, 4, 0, skipped, &e), DW_OK, "%s", e.msg);
-    cr_assert_eq(dw_stats_merge(r, others + 1, 9, 4, 3, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(merge_into(r, others + 1, 4, 4, 0, skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(merge_into(r, others + 1, 9, 4, 3, skipped, &e), DW_OK, "%s", e.msg);
     cr_expect_eq(skipped[3], 1);
     cr_expect_eq(skipped[4], 0);
     char *resumed = dump_all(r);
@@ -766,12 +774,12 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
      * parts), and the merged statistics hold shard 1's part */
     dw_db_close(all);
     const char *one_run[1] = {allp};
-    cr_assert_eq(dw_stats_merge(a, one_run, 1, 0, -1, skipped, &e), DW_EUSAGE);
+    cr_assert_eq(merge_into(a, one_run, 1, 0, -1, skipped, &e), DW_EUSAGE);
     cr_expect(strstr(e.msg, "counts the same articles") != NULL, "%s", e.msg);
     dw_db *s1 = NULL;
     cr_assert_eq(dw_db_open(&s1, paths[1], 0, 0, &e), DW_OK, "%s", e.msg);
     const char *merged_p[1] = {paths[0]};
-    cr_assert_eq(dw_stats_merge(s1, merged_p, 1, 0, -1, skipped, &e), DW_EUSAGE);
+    cr_assert_eq(merge_into(s1, merged_p, 1, 0, -1, skipped, &e), DW_EUSAGE);
     cr_expect(strstr(e.msg, "1 of its 10 parts are in the statistics") != NULL, "%s", e.msg);
     dw_db_close(s1);
     free(one);
@@ -782,7 +790,7 @@ Test(stats, merged_shards_equal_one_run, .timeout = 120)
     o.window = 3;
     run_stats(all, &o);
     dw_db_close(all);
-    cr_assert_eq(dw_stats_merge(r, one_run, 1, 0, -1, skipped, &e), DW_EUSAGE);
+    cr_assert_eq(merge_into(r, one_run, 1, 0, -1, skipped, &e), DW_EUSAGE);
     cr_expect(strstr(e.msg, "window 3") != NULL, "%s", e.msg);
     dw_db_close(r);
     dw_db_close(a);
@@ -1311,13 +1319,58 @@ Test(stats, export_loads_in_pandas_as_the_tables, .timeout = 120)
             snprintf(cmd, sizeof cmd, "%s/y.db", tmp);
             const char *others[1] = {cmd};
             int skipped;
-            cr_assert_eq(dw_stats_merge(db, others, 1, 0, 0, &skipped, &e), DW_OK, "%s", e.msg);
+            cr_assert_eq(merge_into(db, others, 1, 0, 0, &skipped, &e), DW_OK, "%s", e.msg);
             snprintf(cmd, sizeof cmd, "%s/x.db", tmp);
             cr_expect_eq(dwt_q1(cmd, "SELECT count(*) FROM stats_parts"), 2);
             cr_expect_eq(dwt_q1(cmd, "SELECT count(*) FROM stats_ngrams WHERE term = 'null'"), 3);
         }
     }
     dw_db_close(db);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
+
+/* a merge reports its phases in order (merging n-grams, merging pairs,
+ * committing), each phase's last report with the rows it wrote: the
+ * merged n-gram and pair rows */
+Test(stats, merge_progress_reports_its_phases, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *a = make_db(tmp, "a.db"), *b = make_db(tmp, "b.db");
+    load_synthetic(a, 0, 300);
+    load_synthetic(b, 300, 600);
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.min_count = 0;
+    run_stats(a, &o);
+    run_stats(b, &o);
+    dw_db_close(b);
+    char bp[4200];
+    snprintf(bp, sizeof bp, "%s/b.db", tmp);
+    const char *others[1] = {bp};
+    progress_log log;
+    memset(&log, 0, sizeof log);
+    dw_stats_merge_opts mo = {0, 0, log_progress, &log};
+    int skipped;
+    dw_err e = {{0}};
+    cr_assert_eq(dw_stats_merge(a, others, 1, &mo, &skipped, &e), DW_OK, "%s", e.msg);
+    cr_assert_lt(log.n, 64, "more reports than the log holds");
+    static const char *const order[] = {"merging n-grams", "merging pairs", "committing"};
+    int at = 0;
+    uint64_t last_rows[3] = {0, 0, 0};
+    for (int i = 0; i < log.n; i++) {
+        while (at < 3 && strcmp(log.phase[i], order[at]) != 0)
+            at++;
+        cr_assert_lt(at, 3, "phase %s out of order", log.phase[i]);
+        last_rows[at] = log.done[i];
+    }
+    cr_expect_eq(strcmp(log.phase[log.n - 1], "committing"), 0);
+    snprintf(bp, sizeof bp, "%s/a.db", tmp);
+    cr_expect_eq((int64_t)last_rows[0], dwt_q1(bp, "SELECT count(*) FROM stats_ngrams"));
+    cr_expect_eq((int64_t)last_rows[1], dwt_q1(bp, "SELECT count(*) FROM stats_cooc"));
+    cr_expect_gt(last_rows[1], 0);
+    dw_db_close(a);
     dwt_rmtree(tmp);
     free(tmp);
 }
