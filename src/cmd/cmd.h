@@ -5,6 +5,7 @@
 #define DW_CMD_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/db.h"
@@ -25,6 +26,9 @@ int cmd_report(int argc, char **argv);
 /* Parses an option value that must be a whole number in [lo, hi] (lo >= 0);
  * returns it, or -1 when the value is not such a number. */
 long long cmd_parse_int(const char *s, long long lo, long long hi);
+/* Parses K/N (0 <= K < N <= 65536) into *shard and *shards; 0, or -1
+ * when s is not that. */
+int cmd_parse_shard(const char *s, uint32_t *shard, uint32_t *shards);
 /* 1 when s is a month YYYY-MM (01 to 12). */
 int cmd_is_month(const char *s);
 /* 1 when s is a calendar date YYYY-MM-DD (2024-02-29 is one, 2023-02-29

@@ -101,6 +101,22 @@ int cmd_is_date(const char *s)
     return d >= 1 && d <= (m == 2 && !leap ? 28 : days[m - 1]);
 }
 
+int cmd_parse_shard(const char *s, uint32_t *shard, uint32_t *shards)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s || slash - s > 15)
+        return -1;
+    char k[16];
+    memcpy(k, s, (size_t)(slash - s));
+    k[slash - s] = '\0';
+    long long a = cmd_parse_int(k, 0, 65535), n = cmd_parse_int(slash + 1, 1, 65536);
+    if (a < 0 || n < 0 || a >= n)
+        return -1;
+    *shard = (uint32_t)a;
+    *shards = (uint32_t)n;
+    return 0;
+}
+
 long long cmd_parse_int(const char *s, long long lo, long long hi)
 {
     char *end;

@@ -32,7 +32,8 @@ static const char usage_text[] =
     "  --keep-stopwords     stop words take part in co-occurrences\n"
     "  --tokenizer T        words (default) or whitespace: whitespace-separated runs\n"
     "  --no-normalize       count the stored text, not its normalized form\n"
-    "  --all-copies         count every article, not only cluster representatives\n"
+    "  --all-copies         count every article, not only cluster representatives\n"    "  --shard K/N          count only the articles whose id is K modulo N (shards\n"
+    "                       of one database, to be merged with --merge)\n"
     "  --per LIST           n-grams also per source, per month, or both (default\n"
     "                       source,month; none: overall only)\n"
     "  --memory-mb N        memory budget (default 1024); past it counts spill\n"
@@ -67,14 +68,15 @@ static void on_progress(void *ud, const dw_stats_progress *p)
 static int stats_main(int argc, char **argv, char **merge)
 {
     enum { O_NGRAM = 256, O_WINDOW, O_SCOPE, O_HARMONIC, O_MIN, O_NOCOOC, O_STOP, O_KEEPSTOP, O_TOK, O_NONORM,
-           O_ALL, O_MEM, O_TMP, O_THREADS, O_MERGE, O_MBATCH, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
+           O_ALL, O_SHARD, O_MEM, O_TMP, O_THREADS, O_MERGE, O_MBATCH, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
     static const struct option longopts[] = {
         {"ngram-max", required_argument, NULL, O_NGRAM}, {"window", required_argument, NULL, O_WINDOW},
         {"scope", required_argument, NULL, O_SCOPE}, {"harmonic", no_argument, NULL, O_HARMONIC},
         {"min-count", required_argument, NULL, O_MIN}, {"no-cooc", no_argument, NULL, O_NOCOOC},
         {"stopwords", required_argument, NULL, O_STOP}, {"keep-stopwords", no_argument, NULL, O_KEEPSTOP},
         {"tokenizer", required_argument, NULL, O_TOK}, {"no-normalize", no_argument, NULL, O_NONORM},
-        {"all-copies", no_argument, NULL, O_ALL}, {"memory-mb", required_argument, NULL, O_MEM},
+        {"all-copies", no_argument, NULL, O_ALL}, {"shard", required_argument, NULL, O_SHARD},
+        {"memory-mb", required_argument, NULL, O_MEM},
         {"tmpdir", required_argument, NULL, O_TMP}, {"threads", required_argument, NULL, O_THREADS},
         {"merge", required_argument, NULL, O_MERGE}, {"merge-batch", required_argument, NULL, O_MBATCH},
         {"no-count", no_argument, NULL, O_NOCOUNT},
@@ -126,6 +128,10 @@ static int stats_main(int argc, char **argv, char **merge)
             break;
         case O_NONORM: o.normalize = 0; break;
         case O_ALL: o.all_copies = 1; break;
+        case O_SHARD:
+            if (cmd_parse_shard(optarg, &o.shard, &o.shards) != 0)
+                return cmd_usage_error("stats", usage_text, "--shard must be K/N with 0 <= K < N <= 65536");
+            break;
         case O_MEM:
             if ((v = cmd_parse_int(optarg, 32, 1 << 22)) < 0)
                 return cmd_usage_error("stats", usage_text, "--memory-mb must be a number of MiB, at least 32");

@@ -19,7 +19,7 @@ static const char usage_text[] =
     "                       windows stop at these lines' ends)\n"
     "  --tokenizer T        words (default) or whitespace: whitespace-separated runs\n"
     "  --no-normalize       the stored text, not its normalized form\n"
-    "  --all-copies         every article, not only cluster representatives\n"
+    "  --all-copies         every article, not only cluster representatives\n"    "  --shard K/N          only the articles whose id is K modulo N\n"
     "  -q, --quiet          no summary on stderr\n";
 
 /* Writes a block to stdout (dw_text_writer). */
@@ -31,10 +31,11 @@ static int write_stdout(void *ud, const void *p, size_t n)
 
 int cmd_text(int argc, char **argv)
 {
-    enum { O_SENT = 256, O_TOK, O_NONORM, O_ALL };
+    enum { O_SENT = 256, O_TOK, O_NONORM, O_ALL, O_SHARD };
     static const struct option longopts[] = {
         {"sentences", no_argument, NULL, O_SENT}, {"tokenizer", required_argument, NULL, O_TOK},
         {"no-normalize", no_argument, NULL, O_NONORM}, {"all-copies", no_argument, NULL, O_ALL},
+        {"shard", required_argument, NULL, O_SHARD},
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     dw_stats_opts o;
     dw_stats_opts_default(&o);
@@ -51,6 +52,10 @@ int cmd_text(int argc, char **argv)
             break;
         case O_NONORM: o.normalize = 0; break;
         case O_ALL: o.all_copies = 1; break;
+        case O_SHARD:
+            if (cmd_parse_shard(optarg, &o.shard, &o.shards) != 0)
+                return cmd_usage_error("text", usage_text, "--shard must be K/N with 0 <= K < N <= 65536");
+            break;
         case 'q': quiet = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case ':': return cmd_usage_error("text", usage_text, "option '%s' needs a value", argv[optind - 1]);

@@ -12,10 +12,13 @@
 /* The articles counted: cluster representatives (an article that the
  * near-dup stage has not clustered is its own representative), or every
  * article with ?1 = 1. The one place that selects them.
- * Columns: body, published, source name, id, content hash; ?1: all_copies. */
+ * Columns: body, published, source name, id, content hash; ?1: all_copies;
+ * ?2, ?3: shards and shard (articles whose id is shard modulo shards; every
+ * article when shards <= 1). */
 static const char dw_stats_articles_sql[] __attribute__((unused)) =
     "SELECT a.body, a.published, s.name, a.id, a.content_hash FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
-    " WHERE ?1 OR a.cluster_join IS NULL OR a.cluster_join <> 'near' ORDER BY a.id";
+    " WHERE (?1 OR a.cluster_join IS NULL OR a.cluster_join <> 'near') AND (?2 <= 1 OR a.id % ?2 = ?3)"
+    " ORDER BY a.id";
 
 /* White space of the whitespace tokenizer: 1, or 2 for a line break (a
  * sentence boundary). */

@@ -1735,6 +1735,8 @@ dw_rc dw_stats_run(dw_db *db, const dw_stats_opts *o, dw_stats_summary *sum, dw_
         goto counted;
     }
     sqlite3_bind_int(st, 1, o->all_copies);
+    sqlite3_bind_int64(st, 2, o->shards);
+    sqlite3_bind_int64(st, 3, o->shard);
     if (o->on_progress && (rc = dw_db_int(db, "SELECT coalesce(max(id), 0) FROM articles", &r->max_id, e)) != DW_OK)
         goto counted;
     report(r, "counting", 0, 0, 1);

@@ -48,6 +48,8 @@ typedef struct {
     int whitespace;             /* 1: tokens are whitespace-separated runs, not words */
     int normalize;              /* 1: tokens of the normalized body (0: of the stored body) */
     int all_copies;             /* 1: every article, not only cluster representatives */
+    uint32_t shards;            /* > 1: count only the articles whose id is shard modulo shards */
+    uint32_t shard;             /* 0..shards - 1 */
     int per_source;             /* 1: n-grams also per source (buckets of kind "source") */
     int per_month;              /* 1: n-grams also per month (buckets of kind "month") */
     int keep_stopwords;         /* 1: stop words take part in co-occurrences */

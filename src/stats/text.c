@@ -65,6 +65,8 @@ dw_rc dw_stats_text(dw_db *db, const dw_stats_opts *o, int sentences, dw_text_wr
         return DW_EDB;
     }
     sqlite3_bind_int(st, 1, o->all_copies);
+    sqlite3_bind_int64(st, 2, o->shards);
+    sqlite3_bind_int64(st, 3, o->shard);
     dw_buf norm = DW_BUF_INIT, out = DW_BUF_INIT;
     int r;
     while (rc == DW_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {

@@ -41,6 +41,11 @@ $ diwan stats {db} --merge-batch 0 --merge {tmp}/copy.db
 ! diwan stats: --merge-batch must be 1 to 1000
 ! usage: diwan stats [options] DB
 ! (see 'diwan stats --help')
+$ diwan stats --shard 3/3 {db}
+? 2
+! diwan stats: --shard must be K/N with 0 <= K < N <= 65536
+! usage: diwan stats [options] DB
+! (see 'diwan stats --help')
 # info says what the statistics hold: one part, nothing merged twice
 $ diwan info {db}
 > database      {db} (schema 1, teh marbuta kept)

@@ -1374,3 +1374,68 @@ Test(stats, merge_progress_reports_its_phases, .timeout = 120)
     dwt_rmtree(tmp);
     free(tmp);
 }
+
+/* --shard K/N: three copies of one database, each counting the articles
+ * whose id is K modulo 3, merged into the first, equal one run over every
+ * article; their parts add up to the one run's, so merging that run in as
+ * well is refused; the counted text of the shards is the whole's, cut */
+Test(stats, shards_of_one_database_merge_into_one_run, .timeout = 120)
+{
+    char *tmp = dwt_tmpdir();
+    dw_db *all = make_db(tmp, "all.db");
+    load_synthetic(all, 0, 900);
+    dw_db_close(all);
+    char allp[4200], paths[3][4200], cmd[9000];
+    snprintf(allp, sizeof allp, "%s/all.db", tmp);
+    const char *others[3];
+    dw_err e = {{0}};
+    dw_stats_opts o;
+    dw_stats_opts_default(&o);
+    o.tmpdir = tmp;
+    o.min_count = 0;
+    size_t text_bytes = 0;
+    for (uint32_t k = 0; k < 3; k++) {
+        snprintf(paths[k], sizeof paths[k], "%s/s%u.db", tmp, k);
+        others[k] = paths[k];
+        snprintf(cmd, sizeof cmd, "cp '%.4190s' '%.4190s'", allp, paths[k]);
+        cr_assert_eq(system(cmd), 0);
+        dw_db *s = NULL;
+        cr_assert_eq(dw_db_open(&s, paths[k], 0, 0, &e), DW_OK, "%s", e.msg);
+        o.shards = 3;
+        o.shard = k;
+        run_stats(s, &o);
+        text_sink t = {DW_BUF_INIT, 0};
+        dw_stats_text_summary ts;
+        cr_assert_eq(dw_stats_text(s, &o, 0, sink_write, &t, &ts, &e), DW_OK, "%s", e.msg);
+        cr_expect_eq(ts.articles, 300, "shard %u", k);
+        text_bytes += t.out.len;
+        dw_buf_free(&t.out);
+        dw_db_close(s);
+    }
+    cr_assert_eq(dw_db_open(&all, allp, 0, 0, &e), DW_OK, "%s", e.msg);
+    o.shards = o.shard = 0;
+    o.min_count = 4;
+    run_stats(all, &o);
+    text_sink t = {DW_BUF_INIT, 0};
+    dw_stats_text_summary ts;
+    cr_assert_eq(dw_stats_text(all, &o, 0, sink_write, &t, &ts, &e), DW_OK, "%s", e.msg);
+    cr_expect_eq(t.out.len, text_bytes);
+    dw_buf_free(&t.out);
+    dw_db *m = NULL;
+    int skipped[2];
+    cr_assert_eq(dw_db_open(&m, paths[0], 0, 0, &e), DW_OK, "%s", e.msg);
+    cr_assert_eq(merge_into(m, others + 1, 2, 0, 4, skipped, &e), DW_OK, "%s", e.msg);
+    char *one = dump_all(all), *merged = dump_all(m);
+    size_t at = first_diff(one, merged);
+    cr_expect(one[at] == merged[at], "merged shards differ from one run at byte %zu: ...%.80s", at,
+              one + (at > 40 ? at - 40 : 0));
+    free(one);
+    free(merged);
+    dw_db_close(all);
+    const char *one_run[1] = {allp};
+    cr_expect_eq(merge_into(m, one_run, 1, 0, -1, skipped, &e), DW_EUSAGE);
+    cr_expect(strstr(e.msg, "counts the same articles") != NULL, "%s", e.msg);
+    dw_db_close(m);
+    dwt_rmtree(tmp);
+    free(tmp);
+}
