@@ -766,6 +766,9 @@ static dw_rc merge_group(dw_db *main, const char *const *paths, size_t n, const 
             rc = open_src(s, e);
     }
     free(sb);
+    /* the old tables are dropped whole: their pages need not be
+     * overwritten with zeros (Debian's sqlite has SECURE_DELETE on) */
+    sqlite3_exec(main->h, "PRAGMA secure_delete=OFF", NULL, NULL, NULL);
     if (rc == DW_OK)
         rc = dw_db_exec(main, "BEGIN IMMEDIATE", e);
     int in_txn = rc == DW_OK;
