@@ -4,9 +4,12 @@
  * those commands agree on every number. Sections that need `diwan stats` are
  * null in the model and listed under "needs_stats" when it was not run. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bqueue.h"
 #include "core/figures.h"
 #include "core/heap.h"
 #include "report/report.h"
@@ -911,15 +914,52 @@ static dw_rc build_stats(rp_ctx *c, json_t *m)
 
 /* ---- one pass over the bodies ---- */
 
+/* The Heaps tracker fed on a thread of its own (normalizing and tokenizing
+ * every body is most of its cost), while the calling thread goes on with
+ * the sections made with SQL. Bodies reach it in blocks of length-prefixed
+ * texts, in the order read. */
+typedef struct {
+    dw_report_heaps *h;    /* the tracker (not owned) */
+    dw_bq q;               /* blocks of bodies */
+    int64_t articles;      /* bodies the tracker took */
+    int oom;               /* 1: the tracker ran out of memory */
+    _Atomic int full;      /* 1: it takes no more (full, or out of memory): stop sending */
+    pthread_t th;          /* the thread */
+    int started;           /* 1: th runs */
+} heaps_feed;
+
+static void *heaps_main(void *arg)
+{
+    heaps_feed *f = arg;
+    dw_buf blk = DW_BUF_INIT;
+    while (dw_bq_take(&f->q, &blk)) {
+        size_t at = 0;
+        while (!atomic_load(&f->full) && at + 4 <= blk.len) {
+            uint32_t n;
+            memcpy(&n, blk.data + at, 4);
+            int a = dw_report_heaps_add(f->h, blk.data + at + 4, n);
+            at += 4 + (size_t)n;
+            if (a == 0)
+                f->articles++;
+            else { /* 1: full, the rest of its curve is not drawn */
+                f->oom = a < 0;
+                atomic_store(&f->full, 1);
+            }
+        }
+    }
+    dw_buf_free(&blk);
+    return NULL;
+}
+
 /* Reads every body once, in content-hash order, for the two sections that
- * need them all: the Heaps tracker gets the bodies `diwan stats` counts
- * (cluster representatives and unclustered articles; every article when it
- * ran with --all-copies) until it is full, and the repeated-lines counter's
- * first pass the bodies of every article but near-duplicate copies (as the
- * statistics' default). Each sees the rows it would see read alone, in the
- * same order. h and l are filled; *heaps_articles counts the bodies h
- * took. */
-static dw_rc read_bodies(rp_ctx *c, dw_report_heaps *h, dw_report_lines *l, int64_t *heaps_articles)
+ * need them all: the Heaps tracker (f, fed on its thread) gets the bodies
+ * `diwan stats` counts (cluster representatives and unclustered articles;
+ * every article when it ran with --all-copies) until it is full, and the
+ * repeated-lines counter's first pass the bodies of every article but
+ * near-duplicate copies (as the statistics' default). Each sees the rows
+ * it would see read alone, in the same order. On return f's thread may
+ * still be working: heaps_join waits for it. */
+static dw_rc read_bodies(rp_ctx *c, heaps_feed *f, dw_report_lines *l)
 {
     int all_copies = 0;
     if (c->stats) {
@@ -928,31 +968,52 @@ static dw_rc read_bodies(rp_ctx *c, dw_report_heaps *h, dw_report_lines *l, int6
         if (dw_db_int(c->db, "SELECT value FROM stats_info WHERE key = 'all_copies'", &v, &e2) == DW_OK)
             all_copies = v == 1;
     }
+    dw_bq_init(&f->q, 4);
+    f->started = pthread_create(&f->th, NULL, heaps_main, f) == 0;
+    if (!f->started) {
+        dw_bq_free(&f->q);
+        return dw_err_set(c->e, DW_ENOMEM, "report: cannot start a thread");
+    }
     sqlite3_stmt *st = rp_prepare(c, "SELECT body, coalesce(cluster_join = 'near', 0) FROM articles"
                                      " WHERE ?1 OR cluster_join IS NULL OR cluster_join <> 'near' ORDER BY content_hash");
-    if (!st)
-        return DW_EDB;
-    sqlite3_bind_int(st, 1, all_copies);
-    int r, heaps_on = 1, a = 0;
-    *heaps_articles = 0;
-    while (a >= 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+    dw_rc rc = st ? DW_OK : DW_EDB;
+    if (st)
+        sqlite3_bind_int(st, 1, all_copies);
+    dw_buf blk = DW_BUF_INIT;
+    int r = SQLITE_DONE;
+    while (rc == DW_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *body = (const char *)sqlite3_column_text(st, 0);
         size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        if (heaps_on) { /* 1: full; the rest of its curve is not drawn */
-            a = dw_report_heaps_add(h, body, n);
-            if (a == 0)
-                ++*heaps_articles;
-            heaps_on = a == 0;
+        if (!atomic_load(&f->full) && n <= UINT32_MAX) { /* to the tracker's thread */
+            uint32_t n32 = (uint32_t)n;
+            if (dw_buf_append(&blk, &n32, 4) != 0 || dw_buf_append(&blk, body ? body : "", n) != 0)
+                rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
+            if (rc == DW_OK && blk.len >= (1u << 20))
+                dw_bq_put(&f->q, &blk);
         }
-        if (a >= 0 && !sqlite3_column_int(st, 1))
-            a = dw_report_lines_add(l, body ? body : "", n) == 0 ? 0 : -1;
+        if (rc == DW_OK && !sqlite3_column_int(st, 1) && dw_report_lines_add(l, body ? body : "", n) != 0)
+            rc = dw_err_set(c->e, DW_ENOMEM, "out of memory");
     }
+    if (rc == DW_OK && blk.len)
+        dw_bq_put(&f->q, &blk);
+    dw_bq_close(&f->q);
+    dw_buf_free(&blk);
     sqlite3_finalize(st);
-    if (a < 0)
-        return dw_err_set(c->e, DW_ENOMEM, "out of memory");
-    if (r != SQLITE_DONE)
-        return dw_db_fail(c->db, c->e, "report: reading bodies");
-    return DW_OK;
+    if (rc == DW_OK && r != SQLITE_DONE)
+        rc = dw_db_fail(c->db, c->e, "report: reading bodies");
+    return rc;
+}
+
+/* Waits for the tracker's thread (started by read_bodies) and frees its
+ * queue; DW_OK, or DW_ENOMEM when the tracker ran out of memory. */
+static dw_rc heaps_join(rp_ctx *c, heaps_feed *f)
+{
+    if (!f->started)
+        return DW_OK;
+    pthread_join(f->th, NULL);
+    dw_bq_free(&f->q);
+    f->started = 0;
+    return f->oom ? dw_err_set(c->e, DW_ENOMEM, "out of memory") : DW_OK;
 }
 
 /* ---- vocabulary growth ---- */
@@ -1165,27 +1226,31 @@ dw_rc dw_report_collect(dw_db *db, const dw_report_opts *o, json_t **out, dw_err
     }
     int64_t *ids = NULL;
     size_t nids = 0;
-    rc = build_overview(&c, m);
+    /* the bodies first: the Heaps tracker works on them on its own thread
+     * while the sections below are read with SQL */
+    heaps_feed hf;
+    memset(&hf, 0, sizeof hf);
+    hf.h = dw_report_heaps_new(o->heaps_max_types, db->norm_flags);
+    dw_report_lines *l = hf.h ? dw_report_lines_new(0) : NULL;
+    rc = l ? read_bodies(&c, &hf, l) : dw_err_set(e, DW_ENOMEM, "out of memory");
+    if (rc == DW_OK)
+        rc = build_overview(&c, m);
     if (rc == DW_OK)
         rc = build_sources(&c, m, &ids, &nids);
     if (rc == DW_OK)
         rc = build_time(&c, m, ids, nids);
     if (rc == DW_OK)
         rc = build_stats(&c, m);
-    dw_report_heaps *h = rc == DW_OK ? dw_report_heaps_new(o->heaps_max_types, db->norm_flags) : NULL;
-    dw_report_lines *l = h ? dw_report_lines_new(0) : NULL;
-    int64_t heaps_articles = 0;
-    if (rc == DW_OK && !l)
-        rc = dw_err_set(e, DW_ENOMEM, "out of memory");
+    dw_rc hrc = heaps_join(&c, &hf);
     if (rc == DW_OK)
-        rc = read_bodies(&c, h, l, &heaps_articles);
+        rc = hrc;
     if (rc == DW_OK)
-        rc = build_heaps(&c, m, h, heaps_articles);
+        rc = build_heaps(&c, m, hf.h, hf.articles);
     if (rc == DW_OK)
         rc = build_clusters(&c, m);
     if (rc == DW_OK)
         rc = build_lines(&c, m, l);
-    dw_report_heaps_free(h);
+    dw_report_heaps_free(hf.h);
     dw_report_lines_free(l);
     free(ids);
     if (rc == DW_OK)
