@@ -11,7 +11,6 @@
 #include "core/db.h"
 #include "core/norm.h"
 #include "core/table.h"
-#include "core/tok.h"
 #include "stats/stats.h"
 
 int cmd_stats_format(const char *s)
@@ -160,28 +159,7 @@ char *cmd_stats_term(dw_db *db, const char *word, int *nwords)
         return NULL;
     /* the words the statistics' tokenizer finds in it; the first is the term */
     cmd_stats_info(db, "tokenizer", "words", v, sizeof v);
-    size_t off = 0, n = 0, words = 0;
-    if (strcmp(v, "whitespace") == 0) {
-        for (size_t i = 0; i < len;) {
-            size_t j = i;
-            while (j < len && !strchr(" \t\n\v\f\r", s[j]))
-                j++;
-            if (j > i && words++ == 0) {
-                off = i;
-                n = j - i;
-            }
-            i = j + 1;
-        }
-    } else {
-        dw_tok t;
-        dw_token tk;
-        dw_tok_init(&t, s, len);
-        while (dw_tok_next(&t, &tk))
-            if (words++ == 0) {
-                off = tk.off;
-                n = tk.len;
-            }
-    }
+    size_t off, n, words = dw_stats_first_token(s, len, strcmp(v, "whitespace") == 0, &off, &n);
     memmove(s, s + off, n);
     s[n] = '\0';
     *nwords = words > 2 ? 2 : (int)words;

@@ -1,13 +1,15 @@
 /* sel.h (internal to src/stats): the text the statistics count, shared by
  * the counting run (stats.c) and `diwan text` (text.c) so that the two can
  * never disagree: which articles, in which order (one SQL query), and how
- * whitespace mode splits a body. */
+ * a body is split into tokens (dw_stok, both tokenizers). */
 #ifndef DW_STATS_SEL_H
 #define DW_STATS_SEL_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "core/tok.h"
 
 /* The articles counted: cluster representatives (an article that the
  * near-dup stage has not clustered is its own representative), or every
@@ -54,6 +56,48 @@ static inline size_t dw_ws_token_end(const unsigned char *u, size_t i, size_t n)
     while (i < n && !dw_ws_class[u[i]])
         i++;
     return i;
+}
+
+/* The tokens of a text as the statistics split it: with whitespace, the
+ * runs between the six white-space bytes, a line break (LF, CR) starting
+ * a sentence; else core/tok's words and sentences. Init with
+ * dw_stok_init; the text is not copied. */
+typedef struct {
+    dw_tok t;             /* the words tokenizer, or the text and position (whitespace) */
+    int whitespace;       /* 1: whitespace-separated runs */
+    int started;          /* 1: a token was returned (whitespace) */
+} dw_stok;
+
+static inline void dw_stok_init(dw_stok *k, const char *s, size_t n, int whitespace)
+{
+    dw_tok_init(&k->t, s, n);
+    k->whitespace = whitespace;
+    k->started = 0;
+}
+
+/* The next token into *out (sentence_start set on the first token and
+ * after a sentence end); 0 when there is none. */
+static inline int dw_stok_next(dw_stok *k, dw_token *out)
+{
+    if (!k->whitespace)
+        return dw_tok_next(&k->t, out);
+    const unsigned char *u = (const unsigned char *)k->t.s;
+    size_t i = k->t.pos, n = k->t.n;
+    int sent = !k->started;
+    while (i < n && dw_ws_class[u[i]]) {
+        sent |= dw_ws_class[u[i]] == 2;
+        i++;
+    }
+    if (i >= n) {
+        k->t.pos = n;
+        return 0;
+    }
+    out->off = i;
+    k->t.pos = dw_ws_token_end(u, i + 1, n);
+    out->len = k->t.pos - i;
+    out->sentence_start = sent;
+    k->started = 1;
+    return 1;
 }
 
 #endif

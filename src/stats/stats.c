@@ -279,37 +279,15 @@ static void prepare_art(batch *b, art *a, int wi, const dw_stats_opts *o, unsign
         s = b->bodies.data + a->body_off;
         n = a->body_len;
     }
-    const unsigned char *u = (const unsigned char *)s;
     a->chars = dw_utf8_count(s, n);
-    if (o->whitespace) {
-        int sent = 1;
-        size_t i = 0;
-        while (i < n) {
-            unsigned c = dw_ws_class[u[i]];
-            if (c) {
-                if (c == 2)
-                    sent = 1;
-                i++;
-                continue;
-            }
-            size_t st = i;
-            i = dw_ws_token_end(u, i + 1, n);
-            if (push_tok(w, s, st, i - st, sent) != 0) {
-                a->oom = 1;
-                return;
-            }
-            sent = 0;
+    dw_stok t;
+    dw_token k;
+    dw_stok_init(&t, s, n, o->whitespace);
+    while (dw_stok_next(&t, &k))
+        if (push_tok(w, s, k.off, k.len, k.sentence_start) != 0) {
+            a->oom = 1;
+            return;
         }
-    } else {
-        dw_tok t;
-        dw_token k;
-        dw_tok_init(&t, s, n);
-        while (dw_tok_next(&t, &k))
-            if (push_tok(w, s, k.off, k.len, k.sentence_start) != 0) {
-                a->oom = 1;
-                return;
-            }
-    }
     a->ntok = w->ntok - a->tok_off;
     if (o->ngram_max == 1 && !o->cooc && a->ntok && group_art(w, a, s) != 0)
         a->oom = 1;

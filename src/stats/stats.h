@@ -127,6 +127,11 @@ double dw_stats_pmi(double k11, double ca, double cb, double t);
 double dw_stats_npmi(double k11, double ca, double cb, double t);
 double dw_stats_llr(double k11, double ca, double cb, double t);
 
+/* The first token of s[0..n) as the statistics split text (whitespace as
+ * dw_stats_opts.whitespace), at *off, *len bytes (0, 0 when none); returns
+ * how many tokens s holds. */
+size_t dw_stats_first_token(const char *s, size_t n, int whitespace, size_t *off, size_t *len);
+
 /* Receives the bytes dw_stats_text writes: returns 0, or nonzero to stop
  * the run (DW_EIO, "cannot write output"). */
 typedef int (*dw_text_writer)(void *ud, const void *p, size_t n);

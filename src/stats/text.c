@@ -20,36 +20,31 @@
 static long long put_tokens(dw_buf *out, const char *s, size_t n, int whitespace, int sentences)
 {
     long long k = 0;
-    int sent = 0;
-    if (whitespace) {
-        const unsigned char *u = (const unsigned char *)s;
-        size_t i = 0;
-        while (i < n) {
-            unsigned c = dw_ws_class[u[i]];
-            if (c) {
-                sent |= c == 2;
-                i++;
-                continue;
-            }
-            size_t st = i;
-            i = dw_ws_token_end(u, i + 1, n);
-            if ((k && dw_buf_putc(out, sentences && sent ? '\n' : ' ') != 0) || dw_buf_append(out, s + st, i - st) != 0)
-                return -1;
-            k++;
-            sent = 0;
-        }
-    } else {
-        dw_tok t;
-        dw_token tk;
-        dw_tok_init(&t, s, n);
-        while (dw_tok_next(&t, &tk)) {
-            if ((k && dw_buf_putc(out, sentences && tk.sentence_start ? '\n' : ' ') != 0) ||
-                dw_buf_append(out, s + tk.off, tk.len) != 0)
-                return -1;
-            k++;
-        }
+    dw_stok t;
+    dw_token tk;
+    dw_stok_init(&t, s, n, whitespace);
+    while (dw_stok_next(&t, &tk)) {
+        if ((k && dw_buf_putc(out, sentences && tk.sentence_start ? '\n' : ' ') != 0) ||
+            dw_buf_append(out, s + tk.off, tk.len) != 0)
+            return -1;
+        k++;
     }
     return k;
+}
+
+size_t dw_stats_first_token(const char *s, size_t n, int whitespace, size_t *off, size_t *len)
+{
+    dw_stok t;
+    dw_token tk;
+    size_t count = 0;
+    *off = *len = 0;
+    dw_stok_init(&t, s, n, whitespace);
+    while (dw_stok_next(&t, &tk))
+        if (count++ == 0) {
+            *off = tk.off;
+            *len = tk.len;
+        }
+    return count;
 }
 
 dw_rc dw_stats_text(dw_db *db, const dw_stats_opts *o, int sentences, dw_text_writer write, void *ud,
