@@ -10,6 +10,7 @@
 
 #include "core/db.h"
 #include "core/dw.h"
+#include "stats/stats.h"
 
 int cmd_ingest(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -26,9 +27,17 @@ int cmd_report(int argc, char **argv);
 /* Parses an option value that must be a whole number in [lo, hi] (lo >= 0);
  * returns it, or -1 when the value is not such a number. */
 long long cmd_parse_int(const char *s, long long lo, long long hi);
-/* Parses K/N (0 <= K < N <= 65536) into *shard and *shards; 0, or -1
- * when s is not that. */
-int cmd_parse_shard(const char *s, uint32_t *shard, uint32_t *shards);
+/* The options that choose the text the statistics count, shared by
+ * `stats` and `text`: getopt_long values (above any command's own) and
+ * their entries for a longopts table. */
+enum { CMD_O_TOKENIZER = 1000, CMD_O_NO_NORMALIZE, CMD_O_ALL_COPIES, CMD_O_SHARD };
+#define CMD_TEXT_LONGOPTS                                                                                      \
+    {"tokenizer", required_argument, NULL, CMD_O_TOKENIZER},                                                  \
+        {"no-normalize", no_argument, NULL, CMD_O_NO_NORMALIZE},                                              \
+        {"all-copies", no_argument, NULL, CMD_O_ALL_COPIES}, {"shard", required_argument, NULL, CMD_O_SHARD}
+/* Applies option c (a CMD_O_* value) with its value arg to o: 0, or the
+ * exit status 2 after printing cmd's usage error for a bad value. */
+int cmd_text_option(const char *cmd, const char *usage, int c, const char *arg, dw_stats_opts *o);
 /* 1 when s is a month YYYY-MM (01 to 12). */
 int cmd_is_month(const char *s);
 /* 1 when s is a calendar date YYYY-MM-DD (2024-02-29 is one, 2023-02-29

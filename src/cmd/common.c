@@ -101,7 +101,9 @@ int cmd_is_date(const char *s)
     return d >= 1 && d <= (m == 2 && !leap ? 28 : days[m - 1]);
 }
 
-int cmd_parse_shard(const char *s, uint32_t *shard, uint32_t *shards)
+/* Parses K/N (0 <= K < N <= 65536) into *shard and *shards; 0, or -1
+ * when s is not that. */
+static int parse_shard(const char *s, uint32_t *shard, uint32_t *shards)
 {
     const char *slash = strchr(s, '/');
     if (!slash || slash == s || slash - s > 15)
@@ -115,6 +117,24 @@ int cmd_parse_shard(const char *s, uint32_t *shard, uint32_t *shards)
     *shard = (uint32_t)a;
     *shards = (uint32_t)n;
     return 0;
+}
+
+int cmd_text_option(const char *cmd, const char *usage, int c, const char *arg, dw_stats_opts *o)
+{
+    switch (c) {
+    case CMD_O_TOKENIZER:
+        if (strcmp(arg, "words") != 0 && strcmp(arg, "whitespace") != 0)
+            return cmd_usage_error(cmd, usage, "--tokenizer must be words or whitespace");
+        o->whitespace = strcmp(arg, "whitespace") == 0;
+        return 0;
+    case CMD_O_NO_NORMALIZE: o->normalize = 0; return 0;
+    case CMD_O_ALL_COPIES: o->all_copies = 1; return 0;
+    case CMD_O_SHARD:
+        if (parse_shard(arg, &o->shard, &o->shards) != 0)
+            return cmd_usage_error(cmd, usage, "--shard must be K/N with 0 <= K < N <= 65536");
+        return 0;
+    default: return cmd_usage_error(cmd, usage, "internal: option %d is not a text option", c);
+    }
 }
 
 long long cmd_parse_int(const char *s, long long lo, long long hi)

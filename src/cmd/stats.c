@@ -67,15 +67,14 @@ static void on_progress(void *ud, const dw_stats_progress *p)
  * argument). */
 static int stats_main(int argc, char **argv, char **merge)
 {
-    enum { O_NGRAM = 256, O_WINDOW, O_SCOPE, O_HARMONIC, O_MIN, O_NOCOOC, O_STOP, O_KEEPSTOP, O_TOK, O_NONORM,
-           O_ALL, O_SHARD, O_MEM, O_TMP, O_THREADS, O_MERGE, O_MBATCH, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
+    enum { O_NGRAM = 256, O_WINDOW, O_SCOPE, O_HARMONIC, O_MIN, O_NOCOOC, O_STOP, O_KEEPSTOP, O_MEM, O_TMP,
+           O_THREADS, O_MERGE, O_MBATCH, O_NOCOUNT, O_EXPORT, O_PER, O_PROGRESS };
     static const struct option longopts[] = {
         {"ngram-max", required_argument, NULL, O_NGRAM}, {"window", required_argument, NULL, O_WINDOW},
         {"scope", required_argument, NULL, O_SCOPE}, {"harmonic", no_argument, NULL, O_HARMONIC},
         {"min-count", required_argument, NULL, O_MIN}, {"no-cooc", no_argument, NULL, O_NOCOOC},
         {"stopwords", required_argument, NULL, O_STOP}, {"keep-stopwords", no_argument, NULL, O_KEEPSTOP},
-        {"tokenizer", required_argument, NULL, O_TOK}, {"no-normalize", no_argument, NULL, O_NONORM},
-        {"all-copies", no_argument, NULL, O_ALL}, {"shard", required_argument, NULL, O_SHARD},
+        CMD_TEXT_LONGOPTS,
         {"memory-mb", required_argument, NULL, O_MEM},
         {"tmpdir", required_argument, NULL, O_TMP}, {"threads", required_argument, NULL, O_THREADS},
         {"merge", required_argument, NULL, O_MERGE}, {"merge-batch", required_argument, NULL, O_MBATCH},
@@ -121,16 +120,12 @@ static int stats_main(int argc, char **argv, char **merge)
         case O_NOCOOC: o.cooc = 0; break;
         case O_STOP: o.stopwords_path = optarg; break;
         case O_KEEPSTOP: o.keep_stopwords = 1; break;
-        case O_TOK:
-            if (strcmp(optarg, "words") != 0 && strcmp(optarg, "whitespace") != 0)
-                return cmd_usage_error("stats", usage_text, "--tokenizer must be words or whitespace");
-            o.whitespace = strcmp(optarg, "whitespace") == 0;
-            break;
-        case O_NONORM: o.normalize = 0; break;
-        case O_ALL: o.all_copies = 1; break;
-        case O_SHARD:
-            if (cmd_parse_shard(optarg, &o.shard, &o.shards) != 0)
-                return cmd_usage_error("stats", usage_text, "--shard must be K/N with 0 <= K < N <= 65536");
+        case CMD_O_TOKENIZER:
+        case CMD_O_NO_NORMALIZE:
+        case CMD_O_ALL_COPIES:
+        case CMD_O_SHARD:
+            if (cmd_text_option("stats", usage_text, c, optarg, &o) != 0)
+                return 2;
             break;
         case O_MEM:
             if ((v = cmd_parse_int(optarg, 32, 1 << 22)) < 0)

@@ -31,11 +31,9 @@ static int write_stdout(void *ud, const void *p, size_t n)
 
 int cmd_text(int argc, char **argv)
 {
-    enum { O_SENT = 256, O_TOK, O_NONORM, O_ALL, O_SHARD };
+    enum { O_SENT = 256 };
     static const struct option longopts[] = {
-        {"sentences", no_argument, NULL, O_SENT}, {"tokenizer", required_argument, NULL, O_TOK},
-        {"no-normalize", no_argument, NULL, O_NONORM}, {"all-copies", no_argument, NULL, O_ALL},
-        {"shard", required_argument, NULL, O_SHARD},
+        {"sentences", no_argument, NULL, O_SENT}, CMD_TEXT_LONGOPTS,
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     dw_stats_opts o;
     dw_stats_opts_default(&o);
@@ -45,16 +43,12 @@ int cmd_text(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
         switch (c) {
         case O_SENT: sentences = 1; break;
-        case O_TOK:
-            if (strcmp(optarg, "words") != 0 && strcmp(optarg, "whitespace") != 0)
-                return cmd_usage_error("text", usage_text, "--tokenizer must be words or whitespace");
-            o.whitespace = strcmp(optarg, "whitespace") == 0;
-            break;
-        case O_NONORM: o.normalize = 0; break;
-        case O_ALL: o.all_copies = 1; break;
-        case O_SHARD:
-            if (cmd_parse_shard(optarg, &o.shard, &o.shards) != 0)
-                return cmd_usage_error("text", usage_text, "--shard must be K/N with 0 <= K < N <= 65536");
+        case CMD_O_TOKENIZER:
+        case CMD_O_NO_NORMALIZE:
+        case CMD_O_ALL_COPIES:
+        case CMD_O_SHARD:
+            if (cmd_text_option("text", usage_text, c, optarg, &o) != 0)
+                return 2;
             break;
         case 'q': quiet = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
