@@ -239,6 +239,11 @@ int dw_ins_put_int(dw_buf *b, int64_t v) { return ins_put(b, INS_INT, &v, 8); }
 
 int dw_ins_put_double(dw_buf *b, double v) { return ins_put(b, INS_FLOAT, &v, 8); }
 
+int dw_ins_put_ratio(dw_buf *b, int64_t num, uint64_t den)
+{
+    return den == 1 ? dw_ins_put_int(b, num) : dw_ins_put_double(b, (double)num / (double)den);
+}
+
 int dw_ins_put_null(dw_buf *b) { return ins_put(b, INS_NULL, "", 0); }
 
 /* A cell of n bytes with its length. */

@@ -48,6 +48,10 @@ dw_rc dw_ins_open(dw_db *db, const char *into, int ncols, dw_ins **out, dw_err *
  * then unusable: reset it). */
 int dw_ins_put_int(dw_buf *b, int64_t v);
 int dw_ins_put_double(dw_buf *b, double v);
+/* num / den (den >= 1): an integer cell when den is 1, else a float one
+ * (counts kept as whole multiples of 1/den, written as SQLite would read
+ * them back). */
+int dw_ins_put_ratio(dw_buf *b, int64_t num, uint64_t den);
 int dw_ins_put_text(dw_buf *b, const char *s, size_t n);
 int dw_ins_put_blob(dw_buf *b, const void *p, size_t n);
 int dw_ins_put_null(dw_buf *b);

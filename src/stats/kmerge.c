@@ -491,12 +491,6 @@ static int64_t units_of(sqlite3_stmt *st, int col, uint64_t unit)
     return (int64_t)llround(sqlite3_column_double(st, col) * (double)unit);
 }
 
-/* Appends a count of units 1/unit to a row: an integer when unit is 1. */
-static int put_count(dw_buf *b, int64_t units, uint64_t unit)
-{
-    return unit == 1 ? dw_ins_put_int(b, units) : dw_ins_put_double(b, (double)units / (double)unit);
-}
-
 /* ---- the pipe: rows made on a thread, inserted on the calling one ---- */
 
 #define SINK_TABLES 3 /* tables a phase writes: its new table, stats_summary, stats_top */
@@ -700,7 +694,7 @@ static dw_rc make_terms(mrun *m, kway *k, msink *sink, dw_err *e)
         for (int j = 0; j < k->nsame; j++)
             units += units_of(k->cur[k->same[j]].st, 1, m->unit);
         dw_buf *rb = &sink->buf[0];
-        if (dw_ins_put_text(rb, term ? term : "", tl) != 0 || put_count(rb, units, m->unit) != 0 ||
+        if (dw_ins_put_text(rb, term ? term : "", tl) != 0 || dw_ins_put_ratio(rb, units, m->unit) != 0 ||
             dw_strmap_put(&m->marg, term ? term : "", tl, units) != 0)
             rc = dw_err_set(e, DW_ENOMEM, "out of memory");
         if (rc == DW_OK && (rc = sink_row(m, sink, 0, e)) == DW_OK)
@@ -732,7 +726,7 @@ static dw_rc make_pairs(mrun *m, kway *k, msink *sink, dw_err *e)
             double ca = (double)ua / u, cb = (double)ub / u;
             dw_buf *rb = &sink->buf[0];
             if (dw_ins_put_text(rb, a ? a : "", la) != 0 || dw_ins_put_text(rb, b ? b : "", lb) != 0 ||
-                put_count(rb, units, m->unit) != 0 || dw_ins_put_double(rb, dw_stats_pmi(kk, ca, cb, t)) != 0 ||
+                dw_ins_put_ratio(rb, units, m->unit) != 0 || dw_ins_put_double(rb, dw_stats_pmi(kk, ca, cb, t)) != 0 ||
                 dw_ins_put_double(rb, dw_stats_npmi(kk, ca, cb, t)) != 0 ||
                 dw_ins_put_double(rb, dw_stats_llr(kk, ca, cb, t)) != 0)
                 rc = dw_err_set(e, DW_ENOMEM, "out of memory");

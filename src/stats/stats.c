@@ -1281,12 +1281,6 @@ static dw_rc emit_unigrams(run *r, dw_err *e)
     return rc;
 }
 
-/* Appends a count of units 1/unit to a row: an integer when unit is 1. */
-static int put_count(dw_buf *b, uint64_t units, uint64_t unit)
-{
-    return unit == 1 ? dw_ins_put_int(b, (int64_t)units) : dw_ins_put_double(b, (double)units / (double)unit);
-}
-
 /* Receives pairs at or above min_count from a lane (any lane thread) and
  * keeps them for stats_cooc in co, which orders by rank. */
 static dw_rc keep_pairs(void *ctx, const uint32_t *keys, const uint64_t *vals, size_t n, dw_err *e)
@@ -1310,7 +1304,7 @@ static dw_rc emit_pair(void *ctx, const uint32_t *key, const uint64_t *vals, dw_
     const char *wa = dw_vocab_word(&r->vocab, a, &la), *wb = dw_vocab_word(&r->vocab, b, &lb);
     dw_buf *row = r->rows;
     if (dw_ins_put_text(row, wa, la) != 0 || dw_ins_put_text(row, wb, lb) != 0 ||
-        put_count(row, vals[0], r->unit) != 0 || dw_ins_put_double(row, dw_stats_pmi(k, ca, cb, t)) != 0 ||
+        dw_ins_put_ratio(row, (int64_t)vals[0], r->unit) != 0 || dw_ins_put_double(row, dw_stats_pmi(k, ca, cb, t)) != 0 ||
         dw_ins_put_double(row, dw_stats_npmi(k, ca, cb, t)) != 0 || dw_ins_put_double(row, dw_stats_llr(k, ca, cb, t)) != 0)
         return dw_err_set(e, DW_ENOMEM, "out of memory");
     return row_end(r, e);
@@ -1461,7 +1455,7 @@ static dw_rc write_all(run *r, unsigned norm_flags, dw_err *e)
                 continue;
             size_t len;
             const char *w = dw_vocab_word(&r->vocab, id, &len);
-            if (dw_ins_put_text(dw_ins_buf(t), w, len) != 0 || put_count(dw_ins_buf(t), r->marg[id], r->unit) != 0)
+            if (dw_ins_put_text(dw_ins_buf(t), w, len) != 0 || dw_ins_put_ratio(dw_ins_buf(t), (int64_t)r->marg[id], r->unit) != 0)
                 rc = dw_err_set(e, DW_ENOMEM, "out of memory");
             if (rc == DW_OK)
                 rc = dw_ins_row(t, e);

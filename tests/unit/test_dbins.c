@@ -175,3 +175,33 @@ Test(dbins, a_batch_of_partial_rows_is_refused)
     dw_ins_free(ins);
     close_db(db, dir);
 }
+
+/* dw_ins_put_ratio: an integer cell over 1, a float one otherwise, exact
+ * for counts that are multiples of 1/den (harmonic pair counts) */
+Test(dbins, ratio_cells)
+{
+    char *dir;
+    dw_db *db;
+    dw_ins *ins = open_ins("CREATE TABLE r(x NUMERIC)", "r(x)", 1, &db, &dir);
+    dw_err e;
+    static const int64_t num[] = {7, 30, 1, 232792560};
+    static const uint64_t den[] = {1, 20, 3, 232792560};
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(dw_ins_put_ratio(dw_ins_buf(ins), num[i], den[i]), 0);
+        cr_assert_eq(dw_ins_row(ins, &e), DW_OK, "%s", e.msg);
+    }
+    cr_assert_eq(dw_ins_flush(ins, &e), DW_OK, "%s", e.msg);
+    dw_ins_free(ins);
+    sqlite3_stmt *st = dw_db_prepare(db, "SELECT typeof(x), x FROM r ORDER BY rowid", &e);
+    cr_assert_not_null(st, "%s", e.msg);
+    static const char *const want[] = {"integer 7", "real 1.5", "real 0.333333333333333", "integer 1"};
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        char got[64];
+        snprintf(got, sizeof got, "%s %s", (const char *)sqlite3_column_text(st, 0),
+                 (const char *)sqlite3_column_text(st, 1));
+        cr_expect_str_eq(got, want[i], "row %d", i);
+    }
+    sqlite3_finalize(st);
+    close_db(db, dir);
+}
