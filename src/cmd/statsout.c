@@ -123,13 +123,9 @@ int cmd_stats_open(const char *cmd, const char *path, dw_db **out)
 
 void cmd_stats_info(dw_db *db, const char *key, const char *dflt, char *buf, size_t cap)
 {
-    sqlite3_stmt *st = NULL;
-    snprintf(buf, cap, "%s", dflt);
-    if (sqlite3_prepare_v2(db->h, "SELECT value FROM stats_info WHERE key = ?1", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_text(st, 0))
-        snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    dw_err e;
+    if (dw_stats_info(db, key, buf, cap, &e) != 1)
+        snprintf(buf, cap, "%s", dflt);
 }
 
 int cmd_stats_need_pairs(const char *cmd, dw_db *db)

@@ -51,26 +51,11 @@ typedef struct {
     int tl[2];             /* and their lengths */
 } mcur;
 
-/* stats_info value of key in db (the main schema of its connection). */
-static dw_rc info_get(dw_db *db, const char *key, char *buf, size_t cap, dw_err *e)
-{
-    sqlite3_stmt *st = dw_db_prepare(db, "SELECT value FROM stats_info WHERE key = ?1", e);
-    if (!st)
-        return DW_EDB;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    buf[0] = '\0';
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW)
-        snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return s == SQLITE_ROW || s == SQLITE_DONE ? DW_OK : dw_db_fail(db, e, "read statistics");
-}
-
 static int64_t info_int(dw_db *db, const char *key)
 {
     char v[64];
     dw_err e;
-    return info_get(db, key, v, sizeof v, &e) == DW_OK ? atoll(v) : 0;
+    return dw_stats_info(db, key, v, sizeof v, &e) == 1 ? atoll(v) : 0;
 }
 
 /* Adds the part names of db to sum (two halves, modulo 2^64) and counts
@@ -133,9 +118,11 @@ static dw_rc check_src(dw_db *main, msrc *s, dw_err *e)
     char a[128], b[128];
     dw_rc rc = DW_OK;
     for (size_t i = 0; rc == DW_OK && i < sizeof same_keys / sizeof *same_keys; i++) {
-        if ((rc = info_get(main, same_keys[i], a, sizeof a, e)) != DW_OK ||
-            (rc = info_get(s->db, same_keys[i], b, sizeof b, e)) != DW_OK)
+        if (dw_stats_info(main, same_keys[i], a, sizeof a, e) < 0 ||
+            dw_stats_info(s->db, same_keys[i], b, sizeof b, e) < 0) {
+            rc = DW_EDB;
             break;
+        }
         if (strcmp(a, b) != 0)
             rc = dw_err_set(e, DW_EUSAGE, "%s: statistics counted with %s %s, %s with %s %s: cannot merge", s->path,
                             same_keys[i], b, main->path, same_keys[i], a);

@@ -1803,6 +1803,22 @@ done:
     return rc;
 }
 
+int dw_stats_info(dw_db *db, const char *key, char *buf, size_t cap, dw_err *e)
+{
+    buf[0] = '\0';
+    sqlite3_stmt *st = dw_db_prepare(db, "SELECT value FROM stats_info WHERE key = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st), found = s == SQLITE_ROW && sqlite3_column_text(st, 0);
+    if (found)
+        snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        return dw_db_fail(db, e, "read statistics"), -1;
+    return found;
+}
+
 int dw_stats_present(dw_db *db)
 {
     int64_t n = 0;

@@ -118,6 +118,10 @@ dw_rc dw_stats_merge(dw_db *db, const char *const *others, size_t n, const dw_st
  * (created, or replaced). */
 dw_rc dw_stats_export(dw_db *db, const char *dir, dw_err *e);
 
+/* The stats_info value of key into buf (cap bytes): 1, or 0 when there is
+ * none (buf ""), or -1 on a database error (message in e). */
+int dw_stats_info(dw_db *db, const char *key, char *buf, size_t cap, dw_err *e);
+
 /* 1 when db holds statistics, 0 when not. */
 int dw_stats_present(dw_db *db);
 
