@@ -92,6 +92,34 @@ static dw_rc parts_read(dw_db *db, dw_db *main, uint64_t sum[2], int64_t *n, int
     return s == SQLITE_DONE ? DW_OK : dw_db_fail(db, e, "read statistics");
 }
 
+/* Runs insert (ncols parameters) on to for each row of select on from
+ * (ncols columns): the rows of a small table copied between connections. */
+static dw_rc copy_rows(dw_db *from, const char *select, dw_db *to, const char *insert, int ncols, dw_err *e)
+{
+    sqlite3_stmt *st = dw_db_prepare(from, select, e);
+    sqlite3_stmt *ins = st ? dw_db_prepare(to, insert, e) : NULL;
+    if (!ins) {
+        sqlite3_finalize(st);
+        return DW_EDB;
+    }
+    dw_rc rc = DW_OK;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < ncols; c++)
+            sqlite3_bind_value(ins, c + 1, sqlite3_column_value(st, c));
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            rc = dw_db_fail(to, e, "merge statistics");
+            break;
+        }
+        sqlite3_reset(ins);
+    }
+    if (rc == DW_OK && r != SQLITE_DONE)
+        rc = dw_db_fail(from, e, "read statistics");
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
 /* Opens the database at path for a merge: a diwan database with
  * statistics, read in one read transaction with a small page cache. */
 static dw_rc open_src(msrc *s, dw_err *e)
@@ -149,23 +177,8 @@ static dw_rc check_src(dw_db *main, msrc *s, dw_err *e)
                           main->path);
     if (total == 0)
         return DW_OK;
-    sqlite3_stmt *st = dw_db_prepare(s->db, "SELECT part, articles FROM stats_parts", e);
-    sqlite3_stmt *ins = st ? dw_db_prepare(main, "INSERT INTO stats_parts(part, articles) VALUES (?1, ?2)", e) : NULL;
-    int r = SQLITE_DONE;
-    while (ins && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
-        sqlite3_bind_value(ins, 2, sqlite3_column_value(st, 1));
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            rc = dw_db_fail(main, e, "merge statistics");
-            break;
-        }
-        sqlite3_reset(ins);
-    }
-    if (rc == DW_OK && (!ins || r != SQLITE_DONE))
-        rc = ins ? dw_db_fail(s->db, e, "read statistics") : DW_EDB;
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    return rc;
+    return copy_rows(s->db, "SELECT part, articles FROM stats_parts", main,
+                     "INSERT INTO stats_parts(part, articles) VALUES (?1, ?2)", 2, e);
 }
 
 /* ---- buckets ---- */
@@ -783,34 +796,13 @@ static dw_rc merge_table(mrun *m, const mtable *t, dw_err *e)
 /* Lengths (a few thousand rows): summed through SQL, source by source. */
 static dw_rc merge_lengths(mrun *m, dw_err *e)
 {
-    sqlite3_stmt *ins = dw_db_prepare(m->main,
-                                      "INSERT INTO stats_lengths(unit, length, articles) VALUES (?1, ?2, ?3)"
-                                      " ON CONFLICT(unit, length) DO UPDATE SET articles = articles + excluded.articles",
-                                      e);
-    if (!ins)
-        return DW_EDB;
     dw_rc rc = DW_OK;
-    for (size_t i = 1; rc == DW_OK && i < m->nsrc; i++) {
-        if (m->src[i].skip)
-            continue;
-        sqlite3_stmt *st = dw_db_prepare(m->src[i].db, "SELECT unit, length, articles FROM stats_lengths", e);
-        if (!st) {
-            rc = DW_EDB;
-            break;
-        }
-        int s;
-        while (rc == DW_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-            for (int c = 0; c < 3; c++)
-                sqlite3_bind_value(ins, c + 1, sqlite3_column_value(st, c));
-            if (sqlite3_step(ins) != SQLITE_DONE)
-                rc = dw_db_fail(m->main, e, "merge statistics");
-            sqlite3_reset(ins);
-        }
-        if (rc == DW_OK && s != SQLITE_DONE)
-            rc = dw_db_fail(m->src[i].db, e, "read statistics");
-        sqlite3_finalize(st);
-    }
-    sqlite3_finalize(ins);
+    for (size_t i = 1; rc == DW_OK && i < m->nsrc; i++)
+        if (!m->src[i].skip)
+            rc = copy_rows(m->src[i].db, "SELECT unit, length, articles FROM stats_lengths", m->main,
+                           "INSERT INTO stats_lengths(unit, length, articles) VALUES (?1, ?2, ?3)"
+                           " ON CONFLICT(unit, length) DO UPDATE SET articles = articles + excluded.articles",
+                           3, e);
     return rc;
 }
 
