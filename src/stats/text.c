@@ -15,18 +15,19 @@
 #define TEXT_FLUSH_BYTES (1u << 20) /* output handed to the writer in blocks of about this */
 
 /* Appends the tokens of text s[0..n) to out, separated by one space, a
- * newline before each new sentence with sentences. Returns the tokens
- * appended, or -1 when out of memory. */
-static long long put_tokens(dw_buf *out, const char *s, size_t n, int whitespace, int sentences)
+ * newline before each new sentence with sentences (counted in *lines).
+ * Returns the tokens appended, or -1 when out of memory. */
+static long long put_tokens(dw_buf *out, const char *s, size_t n, int whitespace, int sentences, uint64_t *lines)
 {
     long long k = 0;
     dw_stok t;
     dw_token tk;
     dw_stok_init(&t, s, n, whitespace);
     while (dw_stok_next(&t, &tk)) {
-        if ((k && dw_buf_putc(out, sentences && tk.sentence_start ? '\n' : ' ') != 0) ||
-            dw_buf_append(out, s + tk.off, tk.len) != 0)
+        int brk = k && sentences && tk.sentence_start; /* a line ends before it */
+        if ((k && dw_buf_putc(out, brk ? '\n' : ' ') != 0) || dw_buf_append(out, s + tk.off, tk.len) != 0)
             return -1;
+        *lines += (uint64_t)brk;
         k++;
     }
     return k;
@@ -79,17 +80,12 @@ dw_rc dw_stats_text(dw_db *db, const dw_stats_opts *o, int sentences, dw_text_wr
             body = norm.data ? norm.data : "";
             n = norm.len;
         }
-        size_t before = out.len;
-        long long k = put_tokens(&out, body, n, o->whitespace, sentences);
+        long long k = put_tokens(&out, body, n, o->whitespace, sentences, &sum->lines);
         if (k < 0 || (k > 0 && dw_buf_putc(&out, '\n') != 0)) {
             rc = dw_err_set(e, DW_ENOMEM, "out of memory");
             break;
         }
-        if (k > 0) {
-            sum->lines++;
-            for (size_t i = before; sentences && i + 1 < out.len; i++)
-                sum->lines += out.data[i] == '\n';
-        }
+        sum->lines += k > 0; /* the article's last line */
         sum->tokens += (uint64_t)k;
         if (out.len >= TEXT_FLUSH_BYTES) {
             if (write(ud, out.data, out.len) != 0)
